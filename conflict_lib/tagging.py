@@ -1,0 +1,52 @@
+"""Run the spaCy pipeline over a cleaned document and return plain :class:`Mention` records.
+
+The spaCy ``Doc`` is made from ``Document.match_text`` (same length as the cleaned text, characters
+folded for matching), so every span offset is an offset into ``Document.text`` too.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .pipeline import SPAN_KEYS, load_pipeline
+from .schema import Document, Mention, TaggedDocument
+
+
+def tag_document(document: Document, nlp: Any = None) -> TaggedDocument:
+    """Tag places, actors, dates and figures in one document.
+
+    Parameters
+    ----------
+    document : Document
+        A cleaned document (see :func:`conflict_lib.reports.read_report`).
+    nlp : spacy.Language, optional
+        The pipeline; default :func:`conflict_lib.pipeline.load_pipeline` (built once per process).
+
+    Returns
+    -------
+    TaggedDocument
+        The document, its mentions in text order and its sentence spans.
+    """
+    nlp = nlp if nlp is not None else load_pipeline()
+    doc = nlp.make_doc(document.match_text)
+    ref = document.reference_date
+    doc._.reference_date = ref.isoformat() if ref else None
+    doc._.doc_id = document.doc_id
+    for _name, proc in nlp.pipeline:
+        doc = proc(doc)
+    mentions: list[Mention] = []
+    for kind, key in SPAN_KEYS.items():
+        for span in doc.spans.get(key, []):
+            record = dict(span._.conflict or {})
+            canonical = str(record.pop("canonical", span.text))
+            mentions.append(Mention(
+                kind=kind,
+                start=span.start_char,
+                end=span.end_char,
+                text=document.text[span.start_char:span.end_char],
+                canonical=canonical,
+                attrs=record,
+            ))
+    mentions.sort(key=lambda m: (m.start, -m.end, m.kind))
+    sentences = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") \
+        else [(0, len(document.text))]
+    return TaggedDocument(document=document, mentions=mentions, sentences=sentences)
