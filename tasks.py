@@ -65,8 +65,31 @@ def cmd_build(argv: list[str]) -> int:
     return _run([str(py), "-m", "conflict_lib", "all", *argv])
 
 
+def ensure_browser() -> None:
+    """Install Debian's headless Chromium and its driver for the briefing's browser tests.
+
+    Only where they are missing and apt-get can run (as root); otherwise the browser tests
+    skip with a message that says how to install them.
+    """
+    if shutil.which("chromium") and shutil.which("chromedriver"):
+        return
+    if os.environ.get("CONFLICT_LIB_NO_BROWSER_INSTALL"):
+        return
+    if not shutil.which("apt-get") or not hasattr(os, "geteuid") or os.geteuid() != 0:
+        print("[tasks] chromium/chromedriver not found and apt-get unavailable: browser tests will skip", flush=True)
+        return
+    print("[tasks] installing Debian's chromium and chromium-driver for the browser tests", flush=True)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    ok = subprocess.run(["apt-get", "update", "-qq"], env=env).returncode == 0 and subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "chromium-driver"],
+        env=env, stdout=subprocess.DEVNULL).returncode == 0
+    if not ok:
+        print("[tasks] could not install chromium: browser tests will skip", flush=True)
+
+
 def cmd_test(argv: list[str]) -> int:
     py = ensure_env()
+    ensure_browser()
     code = _run([str(py), "-m", "pytest", *(argv or ["-q"])])
     return 0 if code == 5 and os.environ.get("ALLOW_NO_TESTS") else code
 

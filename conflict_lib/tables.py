@@ -109,3 +109,20 @@ class AtomicTableWriter:
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is not None:
             self.abort()
+
+
+def ensure_tables(tables_dir: str | Path | None = None, reports: str | Path | None = None) -> Path:
+    """Build the tables from ``data/raw/reports`` if any is missing; return their folder.
+
+    Notebooks call this first so that they run from a fresh clone. An existing build is reused
+    as it is (run ``python -m conflict_lib build`` to refresh it; unchanged reports come from
+    the cache).
+    """
+    from .build import build
+    from .paths import reports_dir
+
+    folder = Path(tables_dir) if tables_dir else processed_dir()
+    if all((folder / f"{n}.parquet").exists() for n in TABLE_NAMES):
+        return folder
+    build([Path(reports) if reports else reports_dir()], folder)
+    return folder
