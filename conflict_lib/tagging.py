@@ -49,4 +49,33 @@ def tag_document(document: Document, nlp: Any = None) -> TaggedDocument:
     mentions.sort(key=lambda m: (m.start, -m.end, m.kind))
     sentences = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") \
         else [(0, len(document.text))]
-    return TaggedDocument(document=document, mentions=mentions, sentences=sentences)
+    return TaggedDocument(document=document, mentions=mentions, sentences=split_at_lines(document.text, sentences))
+
+
+def split_at_lines(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Split sentence spans at line breaks and trim surrounding white space.
+
+    The cleaned text keeps one paragraph, heading or caption per line (paragraphs separated by a
+    blank line), and no sentence runs across a line break; spaCy's rule-based sentencizer does not
+    know that, so a heading would otherwise be glued to the sentence that follows it.
+
+    Examples
+    --------
+    >>> split_at_lines("Reconciliation Deals\\n\\nThey claimed it.", [(0, 36)])
+    [(0, 20), (22, 36)]
+    """
+    out: list[tuple[int, int]] = []
+    for start, end in sentences:
+        pos = start
+        while pos < end:
+            nl = text.find("\n", pos, end)
+            stop = end if nl == -1 else nl
+            s, e = pos, stop
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            if e > s:
+                out.append((s, e))
+            pos = stop + 1 if nl != -1 else end
+    return out

@@ -1,0 +1,90 @@
+"""One row per siege: who besieged whom, when it was reported, when it was lifted, how many inside.
+
+A siege is identified by its place (place id, else name): every ``siege`` and ``siege_lifted``
+event about the place contributes. Sources that date the lifting differently are flagged
+(``dates_disagree``), never reconciled.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pandas as pd
+
+from .ledger import _val
+
+__all__ = ["siege_table", "SIEGE_COLUMNS"]
+
+#: Columns of the sieges table.
+SIEGE_COLUMNS = ("siege_id", "place", "place_id", "lat", "lon", "besieger", "besieged", "first_report",
+                 "last_report", "lifted", "lifted_by", "lifted_dates", "dates_disagree", "population",
+                 "n_events", "event_ids", "sources", "doc_ids")
+
+
+def _provenance(row: pd.Series) -> str:
+    return str(_val(row.get("source")) or _val(row.get("doc_id")) or "")
+
+
+def _most_common(values) -> str | None:
+    vals = [v for v in values if v]
+    return Counter(vals).most_common(1)[0][0] if vals else None
+
+
+def siege_table(events: pd.DataFrame) -> pd.DataFrame:
+    """Sieges, one row per besieged place.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        The events table; not modified.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`SIEGE_COLUMNS`. ``besieger``/``besieged`` are the alignments most sources
+        give (a ``siege_lifted`` event counts its counterpart as besieger and its actor as the one
+        relieved); ``first_report``/``last_report`` span the dated siege reports; ``lifted`` is the
+        earliest non-denied lifting date (None while none is reported); ``lifted_dates`` lists
+        ``{date, source, certainty, event_id}``; ``dates_disagree`` is True when the sources give
+        different days for the lifting; ``population`` lists ``{date, figure, qualifier, source,
+        event_id}`` by date. Lists are JSON strings.
+    """
+    out = []
+    if not events.empty:
+        sieges = events[events["type"].isin(["siege", "siege_lifted"])]
+        sieges = sieges.assign(_key=sieges["place_id"].fillna(sieges["place"]))
+        for key, g in sieges.groupby("_key", sort=True):
+            g = g.sort_values(["date", "doc_id", "start"], na_position="last", kind="stable")
+            on = g[g["type"] == "siege"]
+            off = g[(g["type"] == "siege_lifted") & (g["certainty"].fillna("") != "denied")]
+            besieger = _most_common(list(on["actor"].map(_val)) + list(off["counterpart"].map(_val)))
+            besieged = _most_common(list(on["counterpart"].map(_val)) + list(off["actor"].map(_val)))
+            report_dates = sorted(str(d) for d in on["date"].map(_val) if d is not None)
+            lifted_dates = [{"date": _val(r["date"]), "source": _provenance(r), "certainty": _val(r["certainty"]),
+                             "event_id": r["event_id"]} for _, r in off.iterrows()]
+            dated = sorted({str(x["date"]) for x in lifted_dates if x["date"]})
+            population = [{"date": _val(r["date"]), "figure": float(r["figure"]),
+                           "qualifier": _val(r["figure_qualifier"]), "source": _provenance(r),
+                           "event_id": r["event_id"]}
+                          for _, r in on.iterrows() if _val(r["figure"]) is not None]
+            first = g.iloc[0]
+            out.append({
+                "siege_id": "sg_" + str(key),
+                "place": first["place"], "place_id": _val(first["place_id"]),
+                "lat": _val(first["lat"]), "lon": _val(first["lon"]),
+                "besieger": besieger, "besieged": besieged,
+                "first_report": report_dates[0] if report_dates else None,
+                "last_report": report_dates[-1] if report_dates else None,
+                "lifted": dated[0] if dated else None,
+                "lifted_by": _most_common(off["actor"].map(_val)),
+                "lifted_dates": json.dumps(lifted_dates, ensure_ascii=False),
+                "dates_disagree": len({d[:10] for d in dated}) > 1,
+                "population": json.dumps(population, ensure_ascii=False),
+                "n_events": int(len(g)),
+                "event_ids": json.dumps(list(g["event_id"].astype(str))),
+                "sources": json.dumps(sorted({_provenance(r) for _, r in g.iterrows()}), ensure_ascii=False),
+                "doc_ids": json.dumps(sorted(set(g["doc_id"].astype(str)))),
+            })
+    frame = pd.DataFrame(out, columns=list(SIEGE_COLUMNS))
+    return frame.astype({"lat": "float64", "lon": "float64", "dates_disagree": "bool",
+                         "n_events": "int64"}).reset_index(drop=True)

@@ -1,0 +1,474 @@
+"""Tests for :mod:`conflict_lib.events` on hand-tagged sentences of the corpus."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from conflict_lib.events import extract_events
+from conflict_lib.schema import EVENT_COLUMNS, Caption, Document, Mention, TaggedDocument
+
+
+# --------------------------------------------------------------------------- helpers
+
+def place(text, canonical=None, place_id=None, feature="town", lat=None, lon=None, nth=0, **attrs):
+    """Spec of a place mention found by substring."""
+    a = {"place_id": place_id or "p:" + (canonical or text).lower().replace(" ", "-"), "lat": lat, "lon": lon,
+         "feature": feature, "adm1_pcode": attrs.pop("adm1_pcode", None), "adm2_pcode": None, "adm3_pcode": None,
+         **attrs}
+    return ("place", text, canonical or text, a, nth)
+
+
+def actor(text, alignment, canonical=None, adjectival=False, nth=0):
+    return ("actor", text, canonical or text, {"alignment": alignment, "adjectival": adjectival}, nth)
+
+
+def date(text, value, precision="day", nth=0, **attrs):
+    return ("date", text, text, {"value": value, "precision": precision, **attrs}, nth)
+
+
+def figure(text, value, qualifier="exact", unit="people", low=None, high=None, nth=0):
+    return ("figure", text, text, {"value": value, "low": low, "high": high, "qualifier": qualifier,
+                                   "unit": unit}, nth)
+
+
+def make_tagged(text, specs, doc_id="doc", published=dt.date(2017, 9, 6), captions=(), period_start=None, period_end=None,
+                offset_shift=0):
+    """A TaggedDocument from plain text and mention specs (offsets found by substring).
+
+    ``offset_shift`` pretends the raw text had that many characters of front matter, to test raw offsets.
+    """
+    mentions = []
+    for kind, sub, canonical, attrs, nth in specs:
+        starts = [m.start() for m in re.finditer(re.escape(sub), text)]
+        assert len(starts) > nth, f"{sub!r} not found {nth + 1} times"
+        st = starts[nth]
+        mentions.append(Mention(kind=kind, start=st, end=st + len(sub), text=sub, canonical=canonical,
+                                attrs=dict(attrs)))
+    mentions.sort(key=lambda m: (m.start, -m.end))
+    sentences = []
+    for para in re.finditer(r"[^\n]+", text):
+        pos = para.start()
+        for piece in re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])", para.group(0)):
+            st = text.index(piece, pos)
+            sentences.append((st, st + len(piece)))
+            pos = st + len(piece)
+    doc = Document(doc_id=doc_id, path=f"{doc_id}.txt", format="txt", title=None, publisher=None,
+                   published=published, period_start=period_start, period_end=period_end, source_url=None,
+                   license=None, raw_text=" " * offset_shift + text, text=text, match_text=text,
+                   offsets=[i + offset_shift for i in range(len(text) + 1)], captions=list(captions))
+    return TaggedDocument(document=doc, mentions=mentions, sentences=sentences)
+
+
+def only(events, **kw):
+    out = [e for e in events if all(e[k] == v for k, v in kw.items())]
+    assert len(out) == 1, (kw, [(e["type"], e["place"]) for e in events])
+    return out[0]
+
+
+EA_TEXT = (
+    "Pro-Assad forces broke through the three-year Islamic State siege of Deir ez-Zor city in eastern Syria "
+    "on Tuesday.\n\n"
+    "Since entering the province last weekend, the advance pro-Assad force moved quickly to the east as ISIS "
+    "fighters appeared to fall back on the city and their remaining positions in towns such as Mayadin and "
+    "al-Bukamal, near the Iraq border.\n\n"
+    "Footage of initial contact on the western edge of Deir ez-Zor city:\n\n"
+    "The nearby military airport and three districts of the city, with almost 100,000 civilians, are still "
+    "cut off.\n\n"
+    "In a report for the UN Human Rights Council, the team reviewed the forced displacements this spring of "
+    "residents and rebels from areas such as Madaya and Zabadani in Damascus Province and the Damascus suburbs "
+    "of Qaboun and Barzeh:\n"
+)
+
+EA_SPECS = [
+    actor("Pro-Assad forces", "government", "Syrian government"),
+    actor("Islamic State", "isis"),
+    place("Deir ez-Zor", "Deir ez-Zor", place_id="syr:deir-ez-zor", feature="city", lat=35.336, lon=40.146),
+    place("Deir ez-Zor", "Deir ez-Zor", place_id="syr:deir-ez-zor", feature="city", lat=35.336, lon=40.146, nth=1),
+    date("on Tuesday", "2017-09-05", relative=True),
+    actor("ISIS", "isis"),
+    place("Mayadin", feature="city"), place("al-Bukamal", "Abu Kamal", feature="city"),
+    figure("almost 100,000", 100000, "nearly", unit="civilians"),
+    actor("UN Human Rights Council", "un", "UN Commission of Inquiry on Syria"),
+    date("this spring", "2017", "season"),
+    place("Madaya"), place("Zabadani", "Al-Zabadani"),
+    place("Damascus Province", "Damascus Governorate", feature="governorate"),
+    place("Damascus", feature="city", nth=1),
+    place("Qaboun", feature="neighbourhood"), place("Barzeh", feature="neighbourhood"),
+]
+
+CC_TEXT = (
+    "There have been multiple conflicting reports regarding the current state of affairs in the southeastern "
+    "\"al-Tanf pocket\" of opposition control, near the intersection of the Iraqi, Jordanian, and Syrian borders. "
+    "The two main opposition groups in the area, Jaysh Osoud al-Sharqiya and Quwat al-Shaheed Ahmad al-Abdo, "
+    "facilitated the evacuation of nearly all residents of the Hadalat IDP camp, and resettled them in the "
+    "Rukban camp (on the Jordanian border) as clashes were growing too close for the displaced to safely remain "
+    "in the former camp.\n\n"
+    "On a related note, the Maghaweir al-Thawra forces that relocated from this southern pocket to SDF-held "
+    "Shaddadi last month have refused to fight alongside the SDF, and therefore will not take part in the "
+    "ongoing advance on Deir Ezzor.\n\n"
+    "The Russian Center for National Reconciliation at Hmeimem Military Airbase claimed it had reached an "
+    "agreement with opposition groups in the Rastan pocket (north of Homs) to open the Hama-Rastan road. "
+    "They claimed to deliver aid via the road, though the point of delivery appears to be near a "
+    "pro-government checkpoint almost 10km north of the opposition-held pocket. Opposition sources in Rastan "
+    "deny the opening of the road and have released contrary photographic evidence.\n"
+)
+
+CC_SPECS = [
+    place("al-Tanf", "Al-Tanf", feature="border_crossing"),
+    actor("opposition", "opposition", "Syrian opposition", adjectival=True),
+    actor("opposition groups", "opposition", "Syrian opposition"),
+    actor("Jaysh Osoud al-Sharqiya", "opposition", "Jaysh Usud al-Sharqiya"),
+    actor("Quwat al-Shaheed Ahmad al-Abdo", "opposition"),
+    place("Hadalat", "Hadalat camp", feature="camp"), place("Rukban", "Rukban camp", feature="camp"),
+    actor("Maghaweir al-Thawra", "opposition"), actor("SDF", "sdf", "Syrian Democratic Forces", adjectival=True),
+    place("Shaddadi", "Al-Shaddadi"), date("last month", "2017-08", "month", relative=True),
+    actor("SDF", "sdf", "Syrian Democratic Forces", nth=1), place("Deir Ezzor", "Deir ez-Zor", feature="city"),
+    actor("Russian Center for National Reconciliation", "russia", "Russian Centre for Reconciliation"),
+    place("Hmeimem Military Airbase", "Hmeimim Air Base", feature="airbase"),
+    actor("opposition groups", "opposition", "Syrian opposition", nth=1),
+    place("Rastan", "Ar-Rastan"), place("Homs", feature="city"),
+    actor("pro-government", "government", "Syrian government", adjectival=True),
+    actor("opposition", "opposition", "Syrian opposition", adjectival=True, nth=3),
+    actor("Opposition", "opposition", "Syrian opposition"), place("Rastan", "Ar-Rastan", nth=2),
+]
+
+
+@pytest.fixture(scope="module")
+def ea_events():
+    return extract_events(make_tagged(EA_TEXT, EA_SPECS, doc_id="2017-09-06_eaworldview_deir-ez-zor-siege-broken",
+                                      published=dt.date(2017, 9, 6)))
+
+
+@pytest.fixture(scope="module")
+def cc_events():
+    return extract_events(make_tagged(CC_TEXT, CC_SPECS, doc_id="2017-09-13_cartercenter_weekly",
+                                      published=None, period_start=dt.date(2017, 9, 7),
+                                      period_end=dt.date(2017, 9, 13)))
+
+
+# --------------------------------------------------------------------------- seed facts
+
+
+def test_rows_have_exactly_the_event_columns(ea_events, cc_events):
+    assert ea_events and cc_events
+    for e in ea_events + cc_events:
+        assert tuple(e) == EVENT_COLUMNS
+
+
+def test_seed_siege_of_deir_ez_zor_lifted_on_tuesday(ea_events):
+    e = only(ea_events, type="siege_lifted")
+    assert (e["place"], e["place_id"], e["date"], e["date_text"]) == (
+        "Deir ez-Zor", "syr:deir-ez-zor", "2017-09-05", "on Tuesday")
+    assert (e["actor"], e["counterpart"], e["certainty"], e["source"]) == ("government", "isis", "confirmed", None)
+    assert e["actor_name"] == "Syrian government" and e["lat"] == pytest.approx(35.336)
+    assert e["sentence"].startswith("Pro-Assad forces broke through")
+    assert EA_TEXT[e["start"]:e["end"]] == e["sentence"]
+
+
+def test_seed_still_cut_off_resolves_the_city_and_inherits_parties(ea_events):
+    e = only(ea_events, type="siege", date="2017-09-06")
+    assert e["place"] == "Deir ez-Zor"  # "the city": not Mayadin / al-Bukamal, named later
+    assert (e["figure"], e["figure_qualifier"], e["figure_unit"]) == (100000, "nearly", "civilians")
+    assert (e["actor"], e["counterpart"]) == ("isis", "government")
+    assert e["date_text"] == "are still cut off" and e["date_precision"] == "day"
+
+
+def test_seed_displacements_one_per_place_reported_by_un(ea_events):
+    disp = [e for e in ea_events if e["type"] == "displacement"]
+    assert sorted(e["place"] for e in disp) == ["Al-Zabadani", "Barzeh", "Madaya", "Qaboun"]
+    for e in disp:
+        assert e["origin"] == e["place"] and e["figure"] is None
+        assert e["certainty"] == "reported" and e["source"] == "UN Human Rights Council"
+        assert e["date"] is None and e["date_text"] == "this spring"
+
+
+def test_control_state_from_remaining_positions(ea_events):
+    states = {e["place"]: e for e in ea_events if e["type"] == "control_state"}
+    assert set(states) == {"Mayadin", "Abu Kamal"}
+    assert states["Mayadin"]["actor"] == "isis" and states["Mayadin"]["date"] == "2017-09-06"
+
+
+def test_seed_hadalat_to_rukban(cc_events):
+    e = only(cc_events, type="displacement")
+    assert (e["place"], e["origin"], e["destination"]) == ("Hadalat camp", "Hadalat camp", "Rukban camp")
+    assert e["actor"] == "opposition" and e["certainty"] == "confirmed"
+    assert e["date"] == "2017-09"  # an undated event of a weekly summary: the reporting month
+
+
+def test_seed_sdf_held_shaddadi_and_tanf_pocket(cc_events):
+    e = only(cc_events, type="control_state", place="Al-Shaddadi")
+    assert e["actor"] == "sdf" and e["actor_name"] == "Syrian Democratic Forces"
+    assert e["date"] == "2017-09-13" and e["date_text"] == "SDF-held"
+    assert only(cc_events, type="control_state", place="Al-Tanf")["actor"] == "opposition"
+    # fighters relocating are not a displacement of people
+    assert not [x for x in cc_events if x["type"] == "displacement" and x["place"] == "Al-Shaddadi"]
+
+
+def test_seed_road_claim_and_denial(cc_events):
+    road = [e for e in cc_events if e["mode"] == "access"]
+    assert [(e["place"], e["certainty"], e["source"]) for e in road] == [
+        ("Hama-Rastan road", "claimed", "Russian Center for National Reconciliation"),
+        ("Hama-Rastan road", "denied", "Opposition sources in Rastan"),
+    ]
+    assert all(e["type"] == "control_state" and e["actor"] is None for e in road)
+
+
+# --------------------------------------------------------------------------- control changes
+
+
+def test_control_change_list_of_places_drops_possessive_container():
+    text = ("On May 21, the Syrian Arab Republic Government (SARG) regained control of southern Damascus’ "
+            "Al Hajar al-Aswad neighborhood and the adjoining unofficial Yarmouk Palestinian refugee camp, "
+            "bringing Damascus under complete SARG control for the first time since 2011.")
+    t = make_tagged(text, [
+        date("On May 21", "2018-05-21"), actor("Syrian Arab Republic Government", "government"),
+        actor("SARG", "government", "Syrian government"), place("Damascus", feature="city"),
+        place("Al Hajar al-Aswad", "Al-Hajar al-Aswad", feature="neighbourhood"),
+        place("Yarmouk", "Yarmouk Camp", feature="camp"), place("Damascus", feature="city", nth=1),
+        actor("SARG", "government", "Syrian government", nth=1), date("since 2011", "2011", "year"),
+    ], published=dt.date(2018, 6, 8))
+    ev = [e for e in extract_events(t) if e["type"] == "control_change"]
+    assert [e["place"] for e in ev] == ["Al-Hajar al-Aswad", "Yarmouk Camp", "Damascus"]
+    assert all(e["actor"] == "government" and e["mode"] == "force" for e in ev)
+    assert ev[0]["date"] == "2018-05-21" and ev[0]["date_text"] == "On May 21"
+
+
+def test_control_change_anaphor_region_and_loser_after_from():
+    text = ("The Syrian Arab Republic Government (SARG) continues its military offensive in Rif Damascus "
+            "Governorate’s Eastern Ghouta region. As of April 6, the SARG had retaken the marjority of the region "
+            "from armed groups Ahrar al-Sham (AAS) and Faylaq ar-Rahman (FAR).")
+    t = make_tagged(text, [
+        actor("Syrian Arab Republic Government", "government"), actor("SARG", "government"),
+        place("Rif Damascus Governorate", "Rif Dimashq Governorate", feature="governorate"),
+        place("Eastern Ghouta", feature="region"), date("As of April 6", "2018-04-06"),
+        actor("SARG", "government", nth=1), actor("Ahrar al-Sham", "opposition"),
+        actor("Faylaq ar-Rahman", "opposition"),
+    ], published=dt.date(2018, 4, 6))
+    ev = extract_events(t)
+    e = only(ev, type="control_change")
+    assert (e["place"], e["actor"], e["counterpart"], e["date"]) == ("Eastern Ghouta", "government", "opposition",
+                                                                    "2018-04-06")
+    assert e["counterpart_name"] == "Ahrar al-Sham"
+    # "continues its military offensive in" is not a change
+    assert len([x for x in ev if x["type"] == "control_change"]) == 1
+
+
+def test_offensive_is_not_a_control_change_but_displacement_since_is_dated_at_publication():
+    text = ("SARG completes military offensive in Eastern Ghouta following the displacement of 158,000 people "
+            "since March 9")
+    t = make_tagged(text, [actor("SARG", "government"), place("Eastern Ghouta", feature="region"),
+                           figure("158,000", 158000, unit="people"), date("March 9", "2018-03-09")],
+                    published=dt.date(2018, 5, 11))
+    ev = extract_events(t)
+    assert [e["type"] for e in ev] == ["displacement"]
+    e = ev[0]
+    assert (e["place"], e["figure"], e["figure_qualifier"], e["date"], e["date_text"], e["actor"]) == (
+        "Eastern Ghouta", 158000, "exact", "2018-05-11", "since March 9", "government")
+
+
+def test_wikipedia_siege_broken_passive_resolves_the_siege_and_recapture_with_held():
+    text = ("The ISIL siege of the city lasted for almost 3 years and 2 months. "
+            "On 10 September 2017, the siege was fully broken by Government forces. "
+            "After another two months of fighting, the Syrian Army fully recaptured the ISIL-held parts of "
+            "Deir ez-Zor city and its environs, by 17 November 2017.")
+    t = make_tagged(
+        "The siege of Deir ez-Zor was a large-scale siege imposed by the Islamic State of Iraq and the Levant "
+        "(ISIL) against several districts in the city of Deir ez-Zor held by the Syrian Army. " + text,
+        [place("Deir ez-Zor", feature="city"), actor("Islamic State of Iraq and the Levant", "isis"),
+         place("Deir ez-Zor", feature="city", nth=1), actor("Syrian Army", "government"),
+         actor("ISIL", "isis", nth=1),
+         date("On 10 September 2017", "2017-09-10"), actor("Government forces", "government"),
+         actor("Syrian Army", "government", nth=1), actor("ISIL", "isis", adjectival=True, nth=2),
+         place("Deir ez-Zor", feature="city", nth=2), date("by 17 November 2017", "2017-11-17")],
+        doc_id="wiki", published=dt.date(2026, 11, 22))
+    ev = extract_events(t)
+    lifted = only(ev, type="siege_lifted")
+    assert (lifted["place"], lifted["date"], lifted["actor"], lifted["counterpart"]) == (
+        "Deir ez-Zor", "2017-09-10", "government", "isis")
+    cc = only(ev, type="control_change")
+    assert (cc["place"], cc["actor"], cc["counterpart"], cc["date"]) == (
+        "Deir ez-Zor", "government", "isis", "2017-11-17")
+
+
+# --------------------------------------------------------------------------- sieges
+
+
+def test_besieged_areas_of_several_governorates_one_siege_each_without_figure():
+    text = ("More than 4.5 million people currently live in hard-to-reach locations, including approximately "
+            "624,500 people in besieged areas of Dayr az Zawr, Damascus, Homs, Idlib, and Rif Damascus governorates.")
+    names = [("Dayr az Zawr", "Deir ez-Zor Governorate"), ("Damascus", "Damascus Governorate"),
+             ("Homs", "Homs Governorate"), ("Idlib", "Idlib Governorate"), ("Rif Damascus", "Rif Dimashq Governorate")]
+    t = make_tagged(text, [figure("More than 4.5 million", 4.5e6, "at_least"),
+                           figure("approximately 624,500", 624500, "about")]
+                    + [place(a, b, feature="governorate") for a, b in names], published=dt.date(2017, 5, 31))
+    ev = extract_events(t)
+    assert [e["place"] for e in ev] == [b for _, b in names]
+    assert all(e["type"] == "siege" and e["figure"] is None for e in ev)
+    assert all(e["date"] == "2017-05-31" and e["date_text"] == "currently" for e in ev)
+
+
+def test_hard_to_reach_and_trapped_are_not_sieges():
+    text = ("An estimated 1.5 million people remain in HTR areas of Syria. "
+            "Thousands of civilians are trapped in Raqqa city.")
+    t = make_tagged(text, [place("Syria", feature="country"), place("Raqqa", feature="city"),
+                           figure("An estimated 1.5 million", 1.5e6, "about")])
+    assert extract_events(t) == []
+
+
+def test_sarg_besieged_adjective_gives_the_besieger():
+    text = ("a suspected chemical attack by the SARG on February 1 in Rif Damascus Governorate’s "
+            "SARG-besieged Eastern Ghouta region")
+    t = make_tagged(text, [actor("SARG", "government"), date("on February 1", "2018-02-01"),
+                           place("Rif Damascus Governorate", "Rif Dimashq Governorate", feature="governorate"),
+                           actor("SARG", "government", adjectival=True, nth=1),
+                           place("Eastern Ghouta", feature="region")], published=dt.date(2018, 2, 9))
+    e = only(extract_events(t), type="siege")
+    assert (e["place"], e["actor"], e["date"]) == ("Eastern Ghouta", "government", "2018-02-01")
+
+
+# --------------------------------------------------------------------------- displacement figures
+
+
+def test_displacement_origin_destination_anaphor_and_reports():
+    text = ("Operation Olive Branch—the Government of Turkey (GoT)-led military offensive in northwestern "
+            "Syria—has displaced more than 137,000 people from Aleppo Governorate’s Afrin District to nearby "
+            "areas of the governorate since January 20, the UN reports.")
+    t = make_tagged(text, [
+        actor("Operation Olive Branch", "turkey"), actor("Government of Turkey", "turkey"),
+        place("northwestern Syria", feature="region"), figure("more than 137,000", 137000, "at_least"),
+        place("Aleppo Governorate", feature="governorate"), place("Afrin District", feature="district"),
+        date("January 20", "2018-01-20"), actor("UN", "un", "United Nations", nth=0)
+        if False else actor("the UN", "un", "United Nations"),
+    ], published=dt.date(2018, 4, 6))
+    e = only(extract_events(t), type="displacement")
+    assert (e["place"], e["origin"], e["destination"]) == ("Afrin District", "Afrin District", "Aleppo Governorate")
+    assert (e["figure"], e["figure_qualifier"], e["actor"]) == (137000, "at_least", "turkey")
+    assert (e["certainty"], e["source"], e["date"]) == ("reported", "UN", "2018-04-06")
+
+
+def test_figure_on_the_container_and_killed_figures_ignored():
+    t1 = make_tagged("Nearly 7,000 people evacuated Idlib’s Foah and Kafraya towns",
+                     [figure("Nearly 7,000", 7000, "nearly"), place("Idlib", "Idlib Governorate", feature="governorate"),
+                      place("Foah", "Al-Fu'ah"), place("Kafraya", "Kafriya")])
+    e = only(extract_events(t1), type="displacement")
+    assert (e["place"], e["figure"], e["figure_qualifier"]) == ("Idlib Governorate", 7000, "nearly")
+    text = ("As of February 8, the offensive had killed at least 130 civilians and displaced more than 16,000 "
+            "people from Afrin District, international media and the UN report.")
+    t2 = make_tagged(text, [date("As of February 8", "2018-02-08"), figure("at least 130", 130, "at_least",
+                                                                            unit="civilians"),
+                            figure("more than 16,000", 16000, "at_least"), place("Afrin District", feature="district"),
+                            actor("UN", "un")], published=dt.date(2018, 2, 9))
+    e = only(extract_events(t2), type="displacement")
+    assert (e["figure"], e["date"], e["certainty"], e["source"]) == (
+        16000, "2018-02-08", "reported", "international media and the UN")
+
+
+def test_stay_verbs_put_the_event_where_the_displaced_are():
+    text = ("Relief agencies continue to assist an estimated 44,000 Eastern Ghouta IDPs sheltering in Rif "
+            "Damascus collective centers")
+    t = make_tagged(text, [figure("an estimated 44,000", 44000, "about", unit="IDPs"),
+                           place("Eastern Ghouta", feature="region"),
+                           place("Rif Damascus", "Rif Dimashq Governorate", feature="governorate")],
+                    published=dt.date(2018, 5, 11))
+    e = only(extract_events(t), type="displacement")
+    assert (e["place"], e["origin"], e["destination"], e["figure"], e["figure_unit"]) == (
+        "Rif Dimashq Governorate", "Eastern Ghouta", "Rif Dimashq Governorate", 44000, "IDPs")
+
+
+def test_period_is_dated_at_its_end_and_registered_is_reported():
+    text = ("Between April 1 and September 27, the CCCM Cluster registered nearly 268,800 displacements from or "
+            "within Ar Raqqah.")
+    t = make_tagged(text, [date("April 1", "2017-04-01"), date("September 27", "2017-09-27"),
+                           figure("nearly 268,800", 268800, "nearly", unit=None),
+                           place("Ar Raqqah", "Raqqa Governorate", feature="governorate")],
+                    published=dt.date(2017, 9, 30))
+    e = only(extract_events(t), type="displacement")
+    assert (e["date"], e["date_text"]) == ("2017-09-27", "Between April 1 and September 27")
+    assert (e["figure"], e["figure_unit"], e["certainty"], e["source"]) == (
+        268800, "displacements", "reported", "CCCM Cluster")
+
+
+def test_according_to_source():
+    text = ("As of late April, an estimated 3,500 Palestinian refugees had fled the Yarmouk camp due to the "
+            "conflict, according to international media.")
+    t = make_tagged(text, [date("As of late April", "2018-04", "month"),
+                           figure("an estimated 3,500", 3500, "about", unit="refugees"),
+                           place("Yarmouk camp", "Yarmouk Camp", feature="camp")], published=dt.date(2018, 5, 11))
+    e = only(extract_events(t), type="displacement")
+    assert (e["place"], e["origin"], e["figure"], e["date"], e["date_precision"]) == (
+        "Yarmouk Camp", "Yarmouk Camp", 3500, "2018-04", "month")
+    assert (e["certainty"], e["source"]) == ("reported", "international media")
+
+
+# --------------------------------------------------------------------------- certainty
+
+
+@pytest.mark.parametrize("sentence, certainty, source", [
+    ("Opposition sources in Rastan deny that the SDF captured Shaddadi.", "denied", "Opposition sources in Rastan"),
+    ("The Russian Center for National Reconciliation claimed the SDF captured Shaddadi.", "claimed",
+     "Russian Center for National Reconciliation"),
+    ("There are unconfirmed rumors that the SDF captured Shaddadi.", "rumored", None),
+    ("The SDF reportedly captured Shaddadi.", "reported", None),
+    ("The SDF captured Shaddadi.", "confirmed", None),
+])
+def test_each_certainty(sentence, certainty, source):
+    specs = [actor("SDF", "sdf"), place("Shaddadi", "Al-Shaddadi")]
+    if "Russian" in sentence:
+        specs.append(actor("Russian Center for National Reconciliation", "russia"))
+    e = only(extract_events(make_tagged(sentence, specs)), type="control_change")
+    assert (e["certainty"], e["source"], e["actor"], e["place"]) == (certainty, source, "sdf", "Al-Shaddadi")
+
+
+def test_withdrew_from_makes_the_withdrawing_actor_the_loser():
+    t = make_tagged("ISIS withdrew from Tabqa on May 10.", [actor("ISIS", "isis"), place("Tabqa"),
+                                                            date("on May 10", "2017-05-10")])
+    e = only(extract_events(t), type="control_change")
+    assert (e["actor"], e["counterpart"], e["date"]) == (None, "isis", "2017-05-10")
+
+
+# --------------------------------------------------------------------------- provenance and ids
+
+
+def test_captions_are_skipped_and_raw_offsets_follow_the_map():
+    text = "Figure 4 - Raqqa fell to the SDF.\n\nThe SDF captured Tabqa."
+    cap = Caption(kind="figure", text="Figure 4 - Raqqa fell to the SDF.", start=0, end=33)
+    t = make_tagged(text, [place("Raqqa"), actor("SDF", "sdf"), actor("SDF", "sdf", nth=1), place("Tabqa")],
+                    captions=[cap], offset_shift=100)
+    ev = extract_events(t)
+    assert [e["place"] for e in ev] == ["Tabqa"]
+    assert (ev[0]["raw_start"], ev[0]["raw_end"]) == (ev[0]["start"] + 100, ev[0]["end"] + 100)
+    assert ev[0]["sentence"] == "The SDF captured Tabqa."
+
+
+def test_fell_to_passive():
+    t = make_tagged("Raqqa fell to the SDF on October 20.", [place("Raqqa"), actor("SDF", "sdf"),
+                                                             date("on October 20", "2017-10-20")])
+    e = only(extract_events(t), type="control_change")
+    assert (e["place"], e["actor"], e["date"]) == ("Raqqa", "sdf", "2017-10-20")
+
+
+def test_event_ids_stable_and_independent_of_other_documents():
+    a1 = extract_events(make_tagged(EA_TEXT, EA_SPECS, doc_id="ea"))
+    a2 = extract_events(make_tagged(EA_TEXT, EA_SPECS, doc_id="ea"))
+    assert [e["event_id"] for e in a1] == [e["event_id"] for e in a2]
+    assert all(re.fullmatch(r"[0-9a-f]{16}", e["event_id"]) for e in a1)
+    assert len({e["event_id"] for e in a1}) == len(a1)
+    # another document processed before does not change them; a different doc id does
+    extract_events(make_tagged(CC_TEXT, CC_SPECS, doc_id="cc"))
+    a3 = extract_events(make_tagged(EA_TEXT, EA_SPECS, doc_id="ea"))
+    assert [e["event_id"] for e in a3] == [e["event_id"] for e in a1]
+    b = extract_events(make_tagged(EA_TEXT, EA_SPECS, doc_id="other"))
+    assert not {e["event_id"] for e in b} & {e["event_id"] for e in a1}
+    # the same sentence twice in one document: two distinct ids
+    twice = extract_events(make_tagged("The SDF captured Tabqa. The SDF captured Tabqa.",
+                                       [actor("SDF", "sdf"), place("Tabqa"), actor("SDF", "sdf", nth=1),
+                                        place("Tabqa", nth=1)]))
+    assert len(twice) == 2 and twice[0]["event_id"] != twice[1]["event_id"]
+
+
+def test_missing_place_mentions_yield_nothing_rather_than_a_guess():
+    t = make_tagged("Pro-Assad forces broke through the siege on Tuesday.",
+                    [actor("Pro-Assad forces", "government"), date("on Tuesday", "2017-09-05")])
+    assert extract_events(t) == []
