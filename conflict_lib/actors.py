@@ -1,0 +1,680 @@
+"""Actors: armed and political actors of the Syrian war, with their alignment.
+
+The spaCy component ``conflict_actors.v1`` writes ``doc.spans["actors"]``; each span carries
+``span._.conflict = {"canonical", "actor_id", "alignment", "description", "adjectival", "source"}``.
+
+What is matched, in order of preference when two readings overlap (the longer wins, then the
+earlier kind in this list):
+
+1. names and aliases from the lexicon ``conflict_lib/data/actors.csv`` (aliases case-blind,
+   acronyms case-exact); spaces and hyphens are interchangeable, apostrophes optional;
+2. names that are *not* actors (``not_actors`` in ``actor_patterns.json``: USAID, State/PRM,
+   the Red Crescent, NGOs, people such as "Bashar al-Assad") — they block any actor reading;
+3. context rules (``contextual``): "Russian", "Turkish forces", "government-held", "U.S.-backed";
+4. group-like names that are not in the lexicon ("Liwa ...", "Jaysh ...", "... Brigade"),
+   kept with alignment ``unknown``;
+5. acronyms a document defines itself: "Faylaq ar-Rahman (FAR)" makes a later "FAR" the same actor.
+
+An actor followed by ``-held``, ``-controlled``, ``-backed``, ``-led`` ... ("SDF-held Shaddadi",
+"ISIS-controlled Mayadin") and the bare ``pro-X`` forms ("pro-government checkpoint") are kept
+with ``adjectival: True``.
+
+Matching runs compiled regular expressions (prefix tries built from the lexicon) over
+``doc.text`` and maps the hits to token spans, so the per-token cost is small.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import pipeline as _pipeline
+from .paths import PACKAGE_DATA
+
+_pipeline.ensure_extensions()
+
+#: The lexicon and the context rules.
+LEXICON_PATH = PACKAGE_DATA / "actors.csv"
+PATTERNS_PATH = PACKAGE_DATA / "actor_patterns.json"
+
+_SEP = "\x00"  # trie symbol: a space or a hyphen (interchangeable)
+_APOS = "\x01"  # trie symbol: an optional apostrophe
+
+# Kinds of hit, by priority on ties (lower wins).
+_LEX, _NOT, _CTX, _UNK, _DOC = 0, 1, 2, 3, 4
+
+
+@dataclass(frozen=True)
+class Actor:
+    """One lexicon row.
+
+    Attributes
+    ----------
+    actor_id : str
+        Stable identifier (snake case).
+    canonical : str
+        Standard English name.
+    alignment : str
+        One of :data:`conflict_lib.schema.ALIGNMENTS`.
+    description : str
+        One line on who this is.
+    aliases : tuple of str
+        Names matched regardless of case.
+    acronyms : tuple of str
+        Names matched with exact case.
+    source : str
+        Where the row comes from.
+    """
+
+    actor_id: str
+    canonical: str
+    alignment: str
+    description: str
+    aliases: tuple[str, ...]
+    acronyms: tuple[str, ...]
+    source: str
+
+    def record(self, adjectival: bool = False) -> dict[str, Any]:
+        """The ``span._.conflict`` dict for a mention of this actor."""
+        return {
+            "canonical": self.canonical,
+            "actor_id": self.actor_id,
+            "alignment": self.alignment,
+            "description": self.description,
+            "adjectival": bool(adjectival),
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    end: int
+    kind: int
+    actor: Actor | None
+    adjectival: bool = False
+    name: str | None = None  # canonical for unknown groups
+
+
+# --------------------------------------------------------------------------- loading
+
+def load_lexicon(path: str | Path | None = None) -> dict[str, Actor]:
+    """Read the actor lexicon.
+
+    Parameters
+    ----------
+    path : path, optional
+        A CSV with columns ``actor_id, canonical, alignment, description, aliases, acronyms,
+        source`` (aliases and acronyms separated by ``|``); default the packaged ``actors.csv``.
+
+    Returns
+    -------
+    dict
+        ``actor_id -> Actor``.
+    """
+    from .schema import ALIGNMENTS
+
+    out: dict[str, Actor] = {}
+    with open(path or LEXICON_PATH, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["alignment"] not in ALIGNMENTS:
+                raise ValueError(f"actor {row['actor_id']}: unknown alignment {row['alignment']!r}")
+            aliases = tuple(a.strip() for a in row["aliases"].split("|") if a.strip())
+            acronyms = tuple(a.strip() for a in row["acronyms"].split("|") if a.strip())
+            out[row["actor_id"]] = Actor(row["actor_id"], row["canonical"].strip(), row["alignment"],
+                                         row["description"].strip(), aliases + (row["canonical"].strip(),),
+                                         acronyms, row["source"].strip())
+    return out
+
+
+def _load_patterns(path: str | Path | None = None) -> dict[str, Any]:
+    with open(path or PATTERNS_PATH, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+# --------------------------------------------------------------------------- regex building
+
+@lru_cache(maxsize=8192)
+def _symbols(name: str, fold_case: bool) -> tuple[str, ...]:
+    """A name as trie symbols: characters, separators and optional apostrophes."""
+    name = re.sub(r"\s*-\s*|\s+", " ", name.strip())
+    syms: list[str] = []
+    for ch in name:
+        if ch in " -":
+            if syms and syms[-1] == _SEP:
+                continue
+            syms.append(_SEP)
+        elif ch == "'":
+            syms.append(_APOS)
+        else:
+            syms.append(ch.lower() if fold_case else ch)
+    return tuple(syms)
+
+
+def _trie_regex(names: Iterable[str], fold_case: bool) -> str:
+    """One regular expression matching any of ``names`` (longest first), built as a prefix trie."""
+    trie: dict = {}
+    for n in names:
+        node = trie
+        for s in _symbols(n, fold_case):
+            node = node.setdefault(s, {})
+        node[""] = True
+
+    def emit(node: dict) -> str:
+        alts = []
+        for sym in sorted(k for k in node if k):
+            if sym == _SEP:
+                head = r"(?:\s*-\s*|\s+)"
+            elif sym == _APOS:
+                head = "'?"
+            else:
+                head = re.escape(sym)
+            alts.append(head + emit(node[sym]))
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            return "(?:" + body + ")?"
+        return body
+
+    return emit(trie)
+
+
+def _bounded(body: str) -> str:
+    # no look-behind: it would defeat the regex engine's fast scan for the first character;
+    # the start boundary is checked by ``_at_start`` instead
+    return r"(?:" + body + r")(?![\w])"
+
+
+def _at_start(text: str, i: int) -> bool:
+    """True when ``text[i]`` starts a word (nothing alphanumeric or an apostrophe before it)."""
+    return i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_'")
+
+
+def _alt(words: Iterable[str]) -> str:
+    """Alternation of literal words, longest first, spaces matching any white space."""
+    ws = sorted(set(words), key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ws) + ")"
+
+
+class ActorMatcher:
+    """Find actor mentions in a text (no spaCy needed).
+
+    Parameters
+    ----------
+    lexicon_path, patterns_path : path, optional
+        Data files; default the packaged ones.
+
+    Examples
+    --------
+    >>> m = ActorMatcher()
+    >>> [(text, rec["canonical"], rec["adjectival"]) for _, _, text, rec in m.find("SDF-held Shaddadi")]
+    [('SDF-held', 'Syrian Democratic Forces', True)]
+    """
+
+    def __init__(self, lexicon_path: str | Path | None = None, patterns_path: str | Path | None = None):
+        self.lexicon = load_lexicon(lexicon_path)
+        pat = _load_patterns(patterns_path)
+        self.patterns = pat
+        # name key -> actor (case-blind aliases and case-exact acronyms)
+        self._by_alias: dict[tuple[str, ...], Actor] = {}
+        self._by_acronym: dict[str, Actor] = {}
+        for actor in self.lexicon.values():
+            for a in actor.aliases:
+                self._by_alias.setdefault(_symbols(a, True), actor)
+            for a in actor.acronyms:
+                self._by_acronym.setdefault(a, actor)
+        nocase = [a for a in self._alias_names()]
+        # case-blind names are matched on the lower-cased text (faster than re.IGNORECASE)
+        self._re_alias = re.compile(r"\b" + _bounded(_trie_regex(nocase, True)))
+        self._re_acronym = re.compile(_bounded(_trie_regex(self._by_acronym, False)))
+        na = pat["not_actors"]
+        cased = set(na.get("cased", []))
+        self._re_not_nocase = re.compile(r"\b" + _bounded(_trie_regex([n for n in na["names"] if n not in cased], True)))
+        self._re_not_cased = re.compile(_bounded(_trie_regex([n for n in na["names"] if n in cased], False)))
+        # context rules
+        self._ctx: dict[str, dict] = {}
+        ctx_cased, ctx_nocase = [], []
+        for rule in pat["contextual"]:
+            if rule.get("requires") == "never":
+                continue
+            self._ctx[rule["text"].lower()] = rule
+            (ctx_cased if (rule.get("cased") or rule["text"][:1].isupper()) else ctx_nocase).append(rule["text"])
+        self._re_ctx_cased = re.compile(_bounded(_alt(ctx_cased))) if ctx_cased else None
+        self._re_ctx_nocase = re.compile(_bounded(_alt(w.lower() for w in ctx_nocase))) if ctx_nocase else None
+        suffix = _alt(pat["adjectival_suffixes"])
+        self._re_suffix = re.compile(r"\)?-" + suffix + r"(?![\w])", re.IGNORECASE)
+        self._re_force = re.compile(r"(?:'s)?\s+(" + _alt(pat["force_nouns"]) + r")(?![\w-])", re.IGNORECASE)
+        self._re_paren = re.compile(r"\s*\(\s*([A-Za-z][\w./-]{0,11})\s*\)")
+        self._re_negprefix = re.compile(_alt(pat["negative_prefixes"]) + r"$", re.IGNORECASE)
+        self._re_pro = re.compile(pat["pro_prefix"], re.IGNORECASE)
+        self._re_host = re.compile(pat["host_country_guard"], re.IGNORECASE)
+        g = pat["guarded_acronyms"]
+        self._nocaps = set(g["nocaps"])
+        self._is_before = {w.lower() for w in g["IS_context_before"]}
+        self._is_after = [w for w in g["IS_context_after"]]
+        # unknown groups
+        u = pat["unknown_group"]
+        particle = r"(?:" + _alt(p for p in u["particles"] if not p.endswith("-")) + r"(?:\s*-\s*|\s+))"
+        word = r"(?:[A-Z][\w']*(?:-[A-Z][\w']*)*)"
+        name_part = r"(?:\s+" + particle + r"?" + word + r"|\s*-\s*" + word + r")"
+        self._re_unk_head = re.compile(_alt(u["heads"]) + r"(?:\s+" + particle + "?" + word
+                                       + r")(?:" + name_part + r"){0,4}")
+        # "... Brigade": find the tail word, then read the name backwards from it
+        self._re_unk_tail = re.compile(_alt(u["tail_requires_head_words"]) + r"(?![\w])")
+        self._re_unk_tail_name = re.compile(word + r"(?:" + name_part + r"){0,3}\s+$")
+        self._not_leading = set(u["not_leading"])
+
+    def _alias_names(self) -> list[str]:
+        names = []
+        for actor in self.lexicon.values():
+            names.extend(actor.aliases)
+        return names
+
+    # ------------------------------------------------------------------ lookup
+
+    def lookup(self, name: str) -> Actor | None:
+        """The lexicon actor a name stands for, or None.
+
+        Exact alias or acronym first; otherwise the longest actor mention found inside the name
+        ("U.S. Government (USG)" -> United States).
+        """
+        name = _fold(name).strip()
+        if name in self._by_acronym:
+            return self._by_acronym[name]
+        key = _symbols(re.sub(r"^the\s+", "", name, flags=re.IGNORECASE), True)
+        if key in self._by_alias:
+            return self._by_alias[key]
+        best = None
+        for s, e, _, rec in self.find(name):
+            if rec.get("actor_id") in self.lexicon and (best is None or e - s > best[0]):
+                best = (e - s, self.lexicon[rec["actor_id"]])
+        return best[1] if best else None
+
+    # ------------------------------------------------------------------ matching
+
+    def _hits(self, text: str) -> list[_Hit]:
+        hits: list[_Hit] = []
+        low = text.lower()
+        if len(low) != len(text):  # a character whose lower case is longer: fold it away
+            low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        for m in self._re_alias.finditer(low):
+            if not _at_start(text, m.start()):
+                continue
+            actor = self._by_alias.get(_symbols(m.group(), True))
+            if actor is None:  # apostrophe/separator variants: find by normalised key
+                actor = self._resolve_variant(m.group())
+            if actor is not None:
+                hits.append(self._lexicon_hit(text, m.start(), m.end(), actor))
+        for m in self._re_acronym.finditer(text):
+            if not _at_start(text, m.start()):
+                continue
+            acr = m.group()
+            if acr in self._nocaps and not self._guard_ok(text, m.start(), m.end(), acr):
+                continue
+            hits.append(self._lexicon_hit(text, m.start(), m.end(), self._by_acronym[acr]))
+        for rx, t in ((self._re_not_nocase, low), (self._re_not_cased, text)):
+            for m in rx.finditer(t):
+                if _at_start(text, m.start()):
+                    hits.append(_Hit(m.start(), m.end(), _NOT, None))
+        for rx, t in ((self._re_ctx_cased, text), (self._re_ctx_nocase, low)):
+            if rx is None:
+                continue
+            for m in rx.finditer(t):
+                if not _at_start(text, m.start()):
+                    continue
+                h = self._context_hit(text, m)
+                if h is not None:
+                    hits.append(h)
+        for m in self._re_unk_head.finditer(text):
+            if _at_start(text, m.start()):
+                h = self._unknown_hit(text, m.start(), m.end())
+                if h is not None:
+                    hits.append(h)
+        for m in self._re_unk_tail.finditer(text):
+            nm = self._re_unk_tail_name.search(text, max(0, m.start() - 80), m.start())
+            if nm and _at_start(text, nm.start()):
+                h = self._unknown_hit(text, nm.start(), m.end())
+                if h is not None:
+                    hits.append(h)
+        return hits
+
+    def _resolve_variant(self, matched: str) -> Actor | None:
+        key = _symbols(matched.replace("'", ""), True)
+        for k, actor in self._by_alias.items():
+            if tuple(c for c in k if c != _APOS) == key:
+                return actor
+        return None
+
+    def _lexicon_hit(self, text: str, start: int, end: int, actor: Actor) -> _Hit:
+        matched = text[start:end]
+        adjectival = bool(re.match(r"pro\s*-?\s*\S+$", matched, re.IGNORECASE))
+        # "Syrian Democratic Forces (SDF)" -> one span
+        pm = self._re_paren.match(text, end)
+        if pm and (self._by_acronym.get(pm.group(1)) is actor or pm.group(1).isupper()):
+            end = pm.end()
+        sm = self._re_suffix.match(text, end)
+        if sm:
+            end, adjectival = sm.end(), True
+        if start and self._re_negprefix.search(text, max(0, start - 6), start):
+            return _Hit(start, end, _NOT, None)
+        if actor.actor_id == "turkey" and self._re_host.search(text, max(0, start - 60), start):
+            return _Hit(start, end, _NOT, None)
+        return _Hit(start, end, _LEX, actor, adjectival)
+
+    def _context_hit(self, text: str, m: re.Match) -> _Hit | None:
+        rule = self._ctx[m.group().lower()]
+        actor = self.lexicon[rule["actor_id"]]
+        req = rule.get("requires")
+        sm = self._re_suffix.match(text, m.end())
+        fm = None if sm else self._re_force.match(text, m.end())
+        if req == "force_or_suffix" and not (sm or fm):
+            return None
+        if req == "force_only" and not fm:
+            return None
+        if req == "suffix_only" and not sm:
+            return None
+        if m.start() and (self._re_negprefix.search(text, max(0, m.start() - 6), m.start())
+                          or self._re_pro.search(text, max(0, m.start() - 6), m.start())):
+            return None
+        if sm:
+            return _Hit(m.start(), sm.end(), _CTX, actor, True)
+        if fm:
+            return _Hit(m.start(), fm.end(), _CTX, actor, False)
+        return _Hit(m.start(), m.end(), _CTX, actor, bool(rule.get("adjectival")))
+
+    def _unknown_hit(self, text: str, start: int, end: int) -> _Hit | None:
+        words = text[start:end].split()
+        while words and words[0] in self._not_leading:
+            start = text.index(words[1], start + len(words[0])) if len(words) > 1 else end
+            words = words[1:]
+        if len(words) < 2:
+            return None
+        name = " ".join(words)
+        adjectival = False
+        sm = self._re_suffix.match(text, end)
+        if sm:
+            end, adjectival = sm.end(), True
+        return _Hit(start, end, _UNK, None, adjectival, name)
+
+    def _guard_ok(self, text: str, start: int, end: int, acr: str) -> bool:
+        before = text[max(0, start - 40):start]
+        after = text[end:end + 40]
+        pw = re.search(r"([\w.'-]+)\W*$", before)
+        nw = re.match(r"\W*([\w.'-]+)", after)
+        for w in (pw, nw):
+            if w and len(w.group(1)) > 1 and w.group(1).isupper() and w.group(1).isalpha() \
+                    and w.group(1) not in self._by_acronym:
+                return False
+        if acr == "IS":
+            prev = pw.group(1).lower() if pw and not re.search(r"[.!?:]\s*$", before) else ""
+            if prev in self._is_before:
+                return True
+            rest = after.lstrip()
+            return any(rest.startswith(w) if not w[0].isalpha() else re.match(re.escape(w) + r"\b", rest)
+                       for w in self._is_after)
+        return True
+
+    def find(self, text: str) -> list[tuple[int, int, str, dict[str, Any]]]:
+        """Actor mentions in ``text``.
+
+        Returns
+        -------
+        list of (start, end, text, record)
+            Character offsets, the words, and the ``span._.conflict`` record; in text order.
+        """
+        hits = self._hits(text)
+        # known names first (longest wins), then group-like unknown names in the gaps
+        hits.sort(key=lambda h: (h.kind == _UNK, -(h.end - h.start), h.kind, h.start))
+        taken = bytearray(len(text))  # 1 where a chosen hit lies
+        chosen: list[_Hit] = []
+        for h in hits:
+            if any(taken[h.start:h.end]):
+                continue
+            taken[h.start:h.end] = b"\x01" * (h.end - h.start)
+            chosen.append(h)
+        chosen = [h for h in chosen if h.kind != _NOT]
+        chosen.extend(self._document_acronyms(text, chosen, taken))
+        chosen.sort(key=lambda h: h.start)
+        out = []
+        for h in chosen:
+            if h.actor is not None:
+                rec = h.actor.record(h.adjectival)
+            else:
+                slug = re.sub(r"[^a-z0-9]+", "_", h.name.lower()).strip("_")
+                rec = {"canonical": h.name, "actor_id": f"unknown:{slug}", "alignment": "unknown",
+                       "description": "group-like name not in the lexicon", "adjectival": h.adjectival,
+                       "source": "pattern: unknown_group (actor_patterns.json)"}
+            out.append((h.start, h.end, text[h.start:h.end], rec))
+        return out
+
+    def _document_acronyms(self, text: str, chosen: list[_Hit], taken: bytearray) -> list[_Hit]:
+        """Acronyms the text defines in parentheses after a name, found again elsewhere."""
+        defined: dict[str, _Hit] = {}
+        for h in chosen:
+            m = re.search(r"\(\s*([A-Z][A-Za-z]{1,7})\s*\)\s*(?:\)?-\w+)?$", text[h.start:h.end])
+            if m is None:
+                pm = self._re_paren.match(text, h.end)
+                m = pm if pm and re.fullmatch(r"[A-Z][A-Za-z]{1,7}", pm.group(1)) else None
+                if m is not None:  # the definition itself is not a new mention
+                    taken[pm.start():pm.end()] = b"\x01" * (pm.end() - pm.start())
+            if m is not None and m.group(1) not in self._by_acronym:
+                defined.setdefault(m.group(1), h)
+        extra: list[_Hit] = []
+        if not defined:
+            return extra
+        rx = re.compile(_bounded(_alt(defined)))
+        for m in rx.finditer(text):
+            if not _at_start(text, m.start()) or any(taken[m.start():m.end()]):
+                continue
+            src = defined[m.group()]
+            end, adjectival = m.end(), False
+            sm = self._re_suffix.match(text, end)
+            if sm:
+                end, adjectival = sm.end(), True
+            extra.append(_Hit(m.start(), end, _DOC, src.actor, adjectival, src.name))
+            taken[m.start():end] = b"\x01" * (end - m.start())
+        return extra
+
+
+def _fold(s: str) -> str:
+    return (s.replace("\u2019", "'").replace("\u2018", "'").replace("\u02bc", "'").replace("\u02bf", "'")
+            .replace("\u2013", "-").replace("\u2014", "-").replace("\u00a0", " "))
+
+
+@lru_cache(maxsize=2)
+def get_matcher() -> ActorMatcher:
+    """The packaged matcher, built once per process."""
+    return ActorMatcher()
+
+
+def lookup_actor(name: str) -> Actor | None:
+    """Resolve a name ("SAA", "Syrian Arab Army", "the UN") to a lexicon actor, or None."""
+    return get_matcher().lookup(name)
+
+
+# --------------------------------------------------------------------------- spaCy component
+
+def _doc_text(doc: Doc) -> str:
+    """``doc.text``, computed once per doc and shared by the components.
+
+    ``Doc.text`` joins every token's text in Python-visible objects; three components asking for
+    it cost more than the matching itself. The text is kept in ``doc.user_data`` (the components
+    do not change the tokenisation; the token count guards against a stale copy).
+    """
+    key = ("conflict_lib", "text")
+    hit = doc.user_data.get(key)
+    if hit is not None and hit[0] == len(doc):
+        return hit[1]
+    text = doc.text
+    doc.user_data[key] = (len(doc), text)
+    return text
+
+
+class ActorTagger:
+    """spaCy component: ``doc.spans["actors"]`` (see module docstring)."""
+
+    def __init__(self, matcher: ActorMatcher):
+        self.matcher = matcher
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for start, end, _text, rec in self.matcher.find(_doc_text(doc)):
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is None or not len(span):
+                continue
+            span._.conflict = rec
+            spans.append(span)
+        doc.spans["actors"] = spans
+        return doc
+
+
+def _register_factory(name: str, func, default_config: dict[str, Any]) -> None:
+    """Register ``func`` as spaCy factory ``name`` (e.g. ``"conflict_actors.v1"``).
+
+    ``Language.factory`` refuses a ``.`` in a factory name (spaCy error E853) while the pipeline
+    contract names the components ``conflict_<kind>.v1``. The function is registered under the
+    spaCy-legal name (``.`` -> ``_``: ``conflict_actors_v1``) through the public decorator, and
+    under the dotted name through the same registry calls the decorator makes, so both
+    ``nlp.add_pipe("conflict_actors.v1")`` and ``nlp.add_pipe("conflict_actors_v1")`` work.
+    """
+    from spacy.language import FactoryMeta
+    from spacy.util import registry
+
+    legal = name.replace(".", "_")
+    if not Language.has_factory(legal):
+        Language.factory(legal, default_config=default_config, func=func)
+    if name != legal and not Language.has_factory(name):
+        registry.factories.register(Language.get_factory_name(name), func=func)
+        Language.set_factory_meta(name, FactoryMeta(factory=name, default_config=default_config))
+
+
+def make_actor_tagger(nlp: Language, name: str, lexicon_path: str | None, patterns_path: str | None) -> ActorTagger:
+    """Factory for ``conflict_actors.v1``.
+
+    Parameters
+    ----------
+    nlp : Language
+        The pipeline.
+    name : str
+        Component name.
+    lexicon_path, patterns_path : str, optional
+        Other data files than the packaged ``actors.csv`` / ``actor_patterns.json``.
+    """
+    if lexicon_path is None and patterns_path is None:
+        return ActorTagger(get_matcher())
+    return ActorTagger(ActorMatcher(lexicon_path, patterns_path))
+
+
+_register_factory("conflict_actors.v1", make_actor_tagger, {"lexicon_path": None, "patterns_path": None})
+
+
+# --------------------------------------------------------------------------- evaluation
+
+def _read_text(path: Path) -> tuple[str, str | None]:
+    """Match text and reference date of a report (the ingest module if ready, else a plain read)."""
+    try:
+        from .reports import read_report  # type: ignore[attr-defined]
+
+        d = read_report(path)
+        ref = d.reference_date
+        return d.match_text, ref.isoformat() if ref else None
+    except Exception:  # noqa: BLE001 - ingest not ready: plain front-matter split
+        raw = path.read_text(encoding="utf-8")
+        meta: dict[str, str] = {}
+        if raw.startswith("---"):
+            _, head, raw = raw.split("---", 2)
+            for line in head.splitlines():
+                if ":" in line:
+                    k, v = line.split(":", 1)
+                    meta[k.strip()] = v.strip().strip("'\"")
+        ref = meta.get("published") or meta.get("period_end") or meta.get("period_start")
+        return _fold(raw), ref
+
+
+def score_actors(nlp: Language | None = None, gold_dir: str | Path | None = None,
+                 reports_dir: str | Path | None = None) -> dict[str, Any]:
+    """Actor precision, recall, F1 and alignment accuracy against the gold files.
+
+    One object per distinct actor per document on both sides: predictions are deduplicated by
+    canonical name; a gold object matches a prediction with the same canonical name or with the
+    canonical name its ``text`` resolves to through the lexicon.
+
+    Parameters
+    ----------
+    nlp : Language, optional
+        A pipeline with ``conflict_actors.v1``; default ``sentencizer`` + the component.
+    gold_dir, reports_dir : path, optional
+        Default ``data/raw/gold`` and ``data/raw/reports``.
+
+    Returns
+    -------
+    dict
+        ``precision, recall, f1, alignment_accuracy, tp, fp, fn`` and ``errors`` (a list of
+        ``(doc_id, "fp"|"fn"|"alignment", detail)``).
+    """
+    import spacy
+
+    from . import paths
+
+    if nlp is None:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+        nlp.add_pipe("conflict_actors.v1")
+    gold_dir = Path(gold_dir) if gold_dir else paths.gold_dir()
+    reports_dir = Path(reports_dir) if reports_dir else paths.reports_dir()
+    tp_pred = n_pred = tp_gold = n_gold = align_ok = align_n = 0
+    errors: list[tuple[str, str, str]] = []
+    for gpath in sorted(gold_dir.glob("*.gold.jsonl")):
+        doc_id = gpath.name[: -len(".gold.jsonl")]
+        rpath = reports_dir / f"{doc_id}.txt"
+        if not rpath.exists():
+            continue
+        gold = [json.loads(line) for line in gpath.read_text(encoding="utf-8").splitlines() if line.strip()]
+        gold = [g for g in gold if g.get("kind") == "actor"]
+        text, ref = _read_text(rpath)
+        doc = nlp.make_doc(text)
+        doc._.reference_date = ref
+        for _name, proc in nlp.pipeline:
+            doc = proc(doc)
+        pred: dict[str, str] = {}
+        for span in doc.spans["actors"]:
+            pred.setdefault(span._.conflict["canonical"], span._.conflict["alignment"])
+        matched_pred: set[str] = set()
+        for g in gold:
+            n_gold += 1
+            keys = {g["canonical"]}
+            actor = lookup_actor(g["text"])
+            if actor is not None:
+                keys.add(actor.canonical)
+            hit = [k for k in keys if k in pred]
+            if hit:
+                tp_gold += 1
+                matched_pred.update(hit)
+                align_n += 1
+                if pred[hit[0]] == g["alignment"]:
+                    align_ok += 1
+                else:
+                    errors.append((doc_id, "alignment", f"{g['text']}: gold {g['alignment']} pred {pred[hit[0]]}"))
+            else:
+                errors.append((doc_id, "fn", f"{g['text']} ({g['canonical']})"))
+        for canon in pred:
+            n_pred += 1
+            if canon in matched_pred:
+                tp_pred += 1
+            else:
+                ex = next(s.text for s in doc.spans["actors"] if s._.conflict["canonical"] == canon)
+                errors.append((doc_id, "fp", f"{canon} <- {ex!r}"))
+    p = tp_pred / n_pred if n_pred else 0.0
+    r = tp_gold / n_gold if n_gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": p, "recall": r, "f1": f,
+            "alignment_accuracy": align_ok / align_n if align_n else 0.0,
+            "tp": tp_pred, "fp": n_pred - tp_pred, "fn": n_gold - tp_gold, "errors": errors}

@@ -1,0 +1,433 @@
+"""Dates: date expressions resolved against the document's own dating.
+
+The spaCy component ``conflict_dates.v1`` writes ``doc.spans["dates"]``; each span carries
+``span._.conflict = {"canonical", "value", "date_start", "date_end", "precision", "relative"}``:
+
+- ``value``: ISO ``"YYYY-MM-DD"`` (precision ``day``), ``"YYYY-MM"`` (``month`` and ``week``: the
+  month holding the end of the week) or ``"YYYY"`` (``year`` and ``season``); ``canonical`` is the
+  same string;
+- ``date_start`` / ``date_end``: the first and last day the words cover (ISO days);
+- ``precision``: ``day | week | month | season | year``;
+- ``relative``: True when the reference date was needed ("on Tuesday", "last month", "As of
+  May 7" with no year).
+
+Conventions (``data/raw/gold/GOLD.md``): relative words resolve against ``doc._.reference_date``
+(publication date, else end of period); a month or day without a year takes the latest year that
+puts it on or before the reference date; a weekday is the latest such day on or before it; a
+period ("Between June 1 and August 15", "from September 2016 to September 2017") is dated at its
+end; a period running up to the present ("since March 9", "since 2015") is dated at the reference
+date (``date_start`` keeps its beginning). The span holds the words as written, with a leading
+preposition ("On 10 September 2017", "As of May 7", "by 17 November 2017").
+
+The words live in ``conflict_lib/data/date_words.json``; matching runs compiled regular
+expressions over ``doc.text`` and maps hits to token spans.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import pipeline as _pipeline
+from .actors import _doc_text, _register_factory
+from .paths import PACKAGE_DATA
+
+_pipeline.ensure_extensions()
+
+#: The date words.
+WORDS_PATH = PACKAGE_DATA / "date_words.json"
+
+
+@dataclass(frozen=True)
+class _Atom:
+    start: int
+    end: int
+    first: dt.date | None  # first day covered
+    last: dt.date | None  # last day covered
+    precision: str
+    relative: bool
+    needs_lead: bool = False
+    bare_day: bool = False  # "17" in "May 7 and 17"
+
+
+def _alt(words, flags: str = "") -> str:
+    ws = sorted(set(words), key=len, reverse=True)
+    body = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ws)
+    return f"(?{flags}:{body})" if flags else f"(?:{body})"
+
+
+def _month_end(y: int, m: int) -> dt.date:
+    return dt.date(y, m, calendar.monthrange(y, m)[1])
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _value(first: dt.date | None, last: dt.date | None, precision: str) -> str | None:
+    if last is None:
+        return None
+    if precision == "day":
+        return last.isoformat()
+    if precision in ("month", "week"):
+        return f"{last.year:04d}-{last.month:02d}"
+    return f"{last.year:04d}"
+
+
+class DateFinder:
+    """Find and resolve date expressions in a text (no spaCy needed).
+
+    Parameters
+    ----------
+    words_path : path, optional
+        The word lists; default the packaged ``date_words.json``.
+
+    Examples
+    --------
+    >>> f = DateFinder()
+    >>> [(t, r["value"], r["precision"]) for _, _, t, r in f.find("on Tuesday.", "2017-09-06")]
+    [('on Tuesday', '2017-09-05', 'day')]
+    """
+
+    def __init__(self, words_path: str | Path | None = None):
+        with open(words_path or WORDS_PATH, encoding="utf-8") as fh:
+            w = json.load(fh)
+        self.words = w
+        self._months = w["months"]
+        self._weekdays = w["weekdays"]
+        self._seasons = w["seasons"]
+        self._mods = {k: v for k, v in w["part_modifiers"].items() if not k.startswith("_")}
+        self._relative = {k: v for k, v in w["relative"].items() if not k.startswith("_")}
+        full = [m for m in self._months if len(m) > 4 or m in ("May", "June", "July")]
+        abbr = [m for m in self._months if m not in full]
+        month = r"(?:" + _alt(full) + r"\b|" + _alt(abbr) + r"(?:\.|\b(?=\s+\d)))"
+        month = r"(?P<m>" + month + r")"
+        day = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th)?(?![\d,]?\d)"
+        year = r"(?P<y>(?:19|20)\d\d)(?![\d])"
+        mod = r"(?P<mod>" + _alt(self._mods, "i") + r")"
+        season = r"(?P<s>" + _alt(self._seasons, "i") + r")"
+        b = r"(?<![\w.-])"
+        self._rx: list[tuple[re.Pattern, str]] = [
+            (re.compile(b + r"(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?!\d)"), "iso"),
+            (re.compile(b + month + r"\s+" + day + r"(?:\s*(?:-|and|to|through)\s*(?P<d2>[0-3]?\d)(?![\d,]?\d))?"
+                        + r"(?:,?\s+" + year + r")?"), "md"),
+            (re.compile(b + r"(?:(?P<d0>[0-3]?\d)\s*(?:-|and|to)\s*)?" + day + r"\s+" + month
+                        + r"(?:,?\s+" + year + r")?"), "dm"),
+            (re.compile(b + month + r",?\s+" + year), "my"),
+            (re.compile(b + r"(?:(?i:early|mid|late)\s*-?\s*(?:to|and)\s+)?" + mod + r"(?:\s*-\s*|\s+)" + month
+                        + r"(?:,?\s+" + year + r")?"), "modm"),
+            (re.compile(b + mod + r"(?:\s*-\s*|\s+)" + year), "mody"),
+            (re.compile(b + r"(?:(?P<mod>(?i:early|mid|late))\s*-?\s*)?" + season + r"(?:\s+of)?,?\s+" + year),
+             "season_y"),
+            (re.compile(b + r"(?P<rel>" + _alt(w["season_offsets"], "i") + r")\s+" + season + r"\b"), "season_rel"),
+            (re.compile(b + r"(?:(?P<pre>" + _alt(w["weekday_prefixes"], "i") + r")\s+)?(?P<wd>"
+                        + _alt(self._weekdays) + r")\b"), "weekday"),
+            (re.compile(b + r"(?P<rel>" + _alt(self._relative, "i") + r")\b"), "relative"),
+            (re.compile(b + month), "m"),
+            (re.compile(b + year), "y"),
+        ]
+        # cheap anchors: every expression above contains one of these (on the lower-cased text)
+        anchors = {m.lower()[:3] for m in self._months} | {d.lower()[:3] for d in self._weekdays} \
+            | set(self._seasons) | {"today", "yesterday", "currently", "week", "month", "year", "days"}
+        self._re_anchor = re.compile(r"\b(?:" + "|".join(sorted(anchors, key=len, reverse=True)) + r"|(?:19|20)\d\d)")
+        self._re_lead = re.compile(r"(?<![\w])(?P<lead>" + _alt(w["leads"], "i") + r")\s+$")
+        self._gate = {x.lower() for x in w["leads_for_bare_month_or_year"]} | {"early", "late", "mid"}
+        self._openers = {x.lower() for x in w["range_openers"]}
+        self._since = {x.lower() for x in w["since_words"]}
+        self._re_conn = re.compile(r"\s*(?:" + _alt(w["range_connectors"], "i") + r")\s*")
+
+    # ------------------------------------------------------------------ atoms
+
+    def _month_no(self, s: str) -> int:
+        return self._months[s.rstrip(".")]
+
+    @staticmethod
+    def _infer_year(month: int, day: int, ref: dt.date) -> int:
+        y = ref.year
+        try:
+            if dt.date(y, month, min(day, calendar.monthrange(y, month)[1])) > ref:
+                y -= 1
+        except ValueError:
+            pass
+        return y
+
+    def _atom(self, kind: str, m: re.Match, ref: dt.date | None) -> list[_Atom]:
+        g = m.groupdict()
+        s, e = m.start(), m.end()
+        try:
+            if kind == "iso":
+                d = dt.date(int(g["y"]), int(g["m"]), int(g["d"]))
+                return [_Atom(s, e, d, d, "day", False)]
+            if kind in ("md", "dm"):
+                mo = self._month_no(g["m"])
+                d1 = int(g["d"])
+                y = int(g["y"]) if g.get("y") else None
+                rel = y is None
+                if y is None:
+                    if ref is None:
+                        return [_Atom(s, e, None, None, "day", True)]
+                    last_day = int(g.get("d2") or d1)
+                    y = self._infer_year(mo, last_day, ref)
+                if kind == "md" and g.get("d2"):
+                    a, b2 = dt.date(y, mo, d1), dt.date(y, mo, int(g["d2"]))
+                    return [_Atom(s, e, a, b2, "day", rel)]
+                if kind == "dm" and g.get("d0"):
+                    a, b2 = dt.date(y, mo, int(g["d0"])), dt.date(y, mo, d1)
+                    return [_Atom(s, e, a, b2, "day", rel)]
+                d = dt.date(y, mo, d1)
+                return [_Atom(s, e, d, d, "day", rel)]
+            if kind == "my":
+                mo, y = self._month_no(g["m"]), int(g["y"])
+                return [_Atom(s, e, dt.date(y, mo, 1), _month_end(y, mo), "month", False)]
+            if kind == "modm":
+                mo = self._month_no(g["m"])
+                part = self._mods[re.sub(r"\s+", " ", g["mod"].lower())]["days"]
+                y = int(g["y"]) if g.get("y") else None
+                rel = y is None
+                if y is None:
+                    if ref is None:
+                        return [_Atom(s, e, None, None, "month", True)]
+                    y = self._infer_year(mo, part[0], ref)
+                end = _month_end(y, mo)
+                first = dt.date(y, mo, part[0])
+                last = min(end, dt.date(y, mo, min(part[1], end.day)))
+                if re.match(r"(?i)(early|mid|late)\s*-?\s*(to|and)\s", m.group()):
+                    lead_part = self._mods[m.group().split()[0].rstrip("-").lower()]["days"]
+                    first = dt.date(y, mo, lead_part[0])
+                return [_Atom(s, e, first, last, "month", rel)]
+            if kind == "mody":
+                y = int(g["y"])
+                part = self._mods[re.sub(r"\s+", " ", g["mod"].lower())]["months"]
+                return [_Atom(s, e, dt.date(y, part[0], 1), _month_end(y, part[1]), "year", False)]
+            if kind == "season_y":
+                y = int(g["y"])
+                return [_Atom(s, e, *self._season(g["s"].lower(), y), "season", False)]
+            if kind == "season_rel":
+                if ref is None:
+                    return [_Atom(s, e, None, None, "season", True)]
+                off = self.words["season_offsets"][re.sub(r"\s+", " ", g["rel"].lower())]
+                name = g["s"].lower()
+                first, last = self._season(name, ref.year)
+                if off == 0 and ref < first and self._seasons[name][0] > self._seasons[name][1]:
+                    first, last = self._season(name, ref.year - 1)  # this winter, said in January
+                if off < 0:
+                    y = ref.year
+                    while self._season(name, y)[1] >= ref:
+                        y -= 1
+                    first, last = self._season(name, y)
+                elif off > 0:
+                    y = ref.year
+                    while self._season(name, y)[0] <= ref:
+                        y += 1
+                    first, last = self._season(name, y)
+                return [_Atom(s, e, first, last, "season", True)]
+            if kind == "weekday":
+                if ref is None:
+                    return [_Atom(s, e, None, None, "day", True)]
+                wd = self._weekdays[g["wd"]]
+                pre = re.sub(r"\s+", " ", (g.get("pre") or "this").lower())
+                off = self.words["weekday_prefixes"].get(pre, 0)
+                back = (ref.weekday() - wd) % 7
+                if off < 0 and back == 0:
+                    back = 7
+                d = ref - dt.timedelta(days=back)
+                if off > 0:
+                    d = ref + dt.timedelta(days=(wd - ref.weekday()) % 7 or 7)
+                return [_Atom(s, e, d, d, "day", True)]
+            if kind == "relative":
+                if ref is None:
+                    return [_Atom(s, e, None, None, "day", True)]
+                return [self._relative_atom(s, e, re.sub(r"\s+", " ", g["rel"].lower()), ref)]
+            if kind == "m":
+                mo = self._month_no(g["m"])
+                if ref is None:
+                    return [_Atom(s, e, None, None, "month", True, needs_lead=True)]
+                y = self._infer_year(mo, 1, ref)
+                return [_Atom(s, e, dt.date(y, mo, 1), _month_end(y, mo), "month", True, needs_lead=True)]
+            if kind == "y":
+                y = int(g["y"])
+                return [_Atom(s, e, dt.date(y, 1, 1), dt.date(y, 12, 31), "year", False, needs_lead=True)]
+        except (ValueError, KeyError):
+            return []
+        return []
+
+    def _season(self, name: str, year: int) -> tuple[dt.date, dt.date]:
+        a, b = self._seasons[name]
+        if a <= b:
+            return dt.date(year, a, 1), _month_end(year, b)
+        return dt.date(year, a, 1), _month_end(year + 1, b)
+
+    def _relative_atom(self, s: int, e: int, phrase: str, ref: dt.date) -> _Atom:
+        spec = self._relative[phrase]
+        kind, off = spec["kind"], spec["offset"]
+        if kind == "day":
+            d = ref + dt.timedelta(days=off)
+            return _Atom(s, e, d, d, "day", True)
+        if kind == "reporting_week":
+            return _Atom(s, e, ref - dt.timedelta(days=6), ref, "week", True)
+        if kind == "week":
+            monday = ref - dt.timedelta(days=ref.weekday()) + dt.timedelta(weeks=off)
+            return _Atom(s, e, monday, monday + dt.timedelta(days=6), "week", True)
+        if kind == "weekend":
+            sunday = ref - dt.timedelta(days=(ref.weekday() + 1) % 7 or 7) if off < 0 \
+                else ref + dt.timedelta(days=6 - ref.weekday())
+            return _Atom(s, e, sunday - dt.timedelta(days=1), sunday, "week", True)
+        if kind == "month":
+            y, mo = ref.year, ref.month + off
+            while mo < 1:
+                y, mo = y - 1, mo + 12
+            while mo > 12:
+                y, mo = y + 1, mo - 12
+            return _Atom(s, e, dt.date(y, mo, 1), _month_end(y, mo), "month", True)
+        y = ref.year + off
+        return _Atom(s, e, dt.date(y, 1, 1), dt.date(y, 12, 31), "year", True)
+
+    # ------------------------------------------------------------------ find
+
+    def find(self, text: str, reference: str | dt.date | None = None) -> list[tuple[int, int, str, dict[str, Any]]]:
+        """Date expressions in ``text``.
+
+        Parameters
+        ----------
+        text : str
+            The (match) text.
+        reference : ISO str or date, optional
+            The date relative words resolve against; without it they get ``value`` None.
+
+        Returns
+        -------
+        list of (start, end, text, record)
+            Character offsets, the words and the ``span._.conflict`` record, in text order.
+        """
+        ref = dt.date.fromisoformat(reference) if isinstance(reference, str) else reference
+        atoms: list[_Atom] = []
+        for lo, hi in self._windows(text):
+            for rx, kind in self._rx:
+                for m in rx.finditer(text, lo, hi):
+                    atoms.extend(self._atom(kind, m, ref))
+        # longest first, no overlaps
+        atoms.sort(key=lambda a: (-(a.end - a.start), a.start))
+        chosen: list[_Atom] = []
+        taken = bytearray(len(text))
+        for a in atoms:
+            if not any(taken[a.start:a.end]):
+                taken[a.start:a.end] = b"\x01" * (a.end - a.start)
+                chosen.append(a)
+        chosen.sort(key=lambda a: a.start)
+        out: list[tuple[int, int, str, dict[str, Any]]] = []
+        i = 0
+        while i < len(chosen):
+            a = chosen[i]
+            lead_m = self._re_lead.search(text, max(0, a.start - 20), a.start)
+            lead = re.sub(r"\s+", " ", lead_m.group("lead").lower()) if lead_m else None
+            start = lead_m.start() if lead_m else a.start
+            # a period: "between A and B", "from A to B"
+            if i + 1 < len(chosen) and lead in self._openers:
+                b = chosen[i + 1]
+                if self._re_conn.fullmatch(text, a.end, b.start):
+                    a2 = self._align_range(a, b)
+                    out.append(self._record(text, start, b.end, a2.first, b.last, b.precision,
+                                            a.relative or b.relative))
+                    i += 2
+                    continue
+            if a.needs_lead and lead not in self._gate:
+                i += 1
+                continue
+            first, last, prec, rel = a.first, a.last, a.precision, a.relative
+            if lead in self._since and ref is not None and first is not None:
+                last, prec, rel = ref, "day", True
+            out.append(self._record(text, start, a.end, first, last, prec, rel))
+            i += 1
+        return out
+
+    def _windows(self, text: str, before: int = 24, after: int = 40) -> list[tuple[int, int]]:
+        """Stretches of text around date anchors (month and weekday names, years, "week" ...)."""
+        out: list[list[int]] = []
+        low = text.lower()
+        if len(low) != len(text):  # a character whose lower case is longer: keep offsets aligned
+            low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        for m in self._re_anchor.finditer(low):
+            lo, hi = max(0, m.start() - before), min(len(text), m.end() + after)
+            while lo > 0 and not text[lo - 1].isspace():  # start windows on a word boundary
+                lo -= 1
+            while hi < len(text) and text[hi - 1].isalnum() and text[hi].isalnum():
+                hi += 1
+            if out and lo <= out[-1][1] + 120:  # fewer, longer windows: fewer regex calls
+                out[-1][1] = max(out[-1][1], hi)
+            else:
+                out.append([lo, hi])
+        return [(a, b) for a, b in out]
+
+    @staticmethod
+    def _align_range(a: _Atom, b: _Atom) -> _Atom:
+        """Put a period's beginning before its end when the beginning's year was inferred."""
+        if a.first and b.last and a.relative and a.first > b.last:
+            try:
+                return replace(a, first=a.first.replace(year=a.first.year - 1),
+                               last=a.last.replace(year=a.last.year - 1) if a.last else None)
+            except ValueError:
+                return a
+        return a
+
+    @staticmethod
+    def _record(text: str, start: int, end: int, first: dt.date | None, last: dt.date | None,
+                precision: str, relative: bool) -> tuple[int, int, str, dict[str, Any]]:
+        value = _value(first, last, precision)
+        rec = {"canonical": value or "", "value": value, "date_start": _iso(first), "date_end": _iso(last),
+               "precision": precision, "relative": bool(relative)}
+        return start, end, text[start:end], rec
+
+
+@lru_cache(maxsize=2)
+def get_finder() -> DateFinder:
+    """The packaged finder, built once per process."""
+    return DateFinder()
+
+
+def find_dates(text: str, reference: str | dt.date | None = None) -> list[tuple[int, int, str, dict[str, Any]]]:
+    """Date expressions in ``text`` resolved against ``reference`` (see :meth:`DateFinder.find`)."""
+    return get_finder().find(text, reference)
+
+
+class DateTagger:
+    """spaCy component: ``doc.spans["dates"]`` (see module docstring)."""
+
+    def __init__(self, finder: DateFinder):
+        self.finder = finder
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for start, end, _text, rec in self.finder.find(_doc_text(doc), doc._.reference_date):
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is None or not len(span):
+                continue
+            span._.conflict = rec
+            spans.append(span)
+        doc.spans["dates"] = spans
+        return doc
+
+
+def make_date_tagger(nlp: Language, name: str, words_path: str | None) -> DateTagger:
+    """Factory for ``conflict_dates.v1``.
+
+    Parameters
+    ----------
+    nlp : Language
+        The pipeline.
+    name : str
+        Component name.
+    words_path : str, optional
+        Another word list than the packaged ``date_words.json``.
+    """
+    return DateTagger(get_finder() if words_path is None else DateFinder(words_path))
+
+
+_register_factory("conflict_dates.v1", make_date_tagger, {"words_path": None})

@@ -1,0 +1,353 @@
+"""Figures: numbers with their qualifier, range and unit.
+
+The spaCy component ``conflict_figures.v1`` writes ``doc.spans["figures"]``; each span carries
+``span._.conflict = {"canonical", "value", "low", "high", "qualifier", "unit", "approximate_word"}``:
+
+- ``value`` (float): the figure; for a range or "up to" the upper bound (GOLD.md convention);
+- ``low`` / ``high``: the bounds the words give (``None`` when open): exact -> both = value;
+  at_least -> low; nearly / up_to -> high; a range -> both; about -> neither;
+- ``qualifier``: ``exact | about | nearly | at_least | up_to`` ("more than" -> at_least,
+  "nearly"/"almost" -> nearly, "approximately"/"an estimated"/"around" -> about, "up to" or a
+  range -> up_to);
+- ``unit``: the counted noun normalised where known (people, civilians, families, IDPs, refugees,
+  fighters, households, individuals, residents, children ...), ``percent``, a duration unit for
+  "three-year" (``years``), else the next noun as written ("airdrops", "occasions"), else None.
+  A bare number followed by "displaced", "fled", "returned" ... counts ``people``;
+- ``approximate_word``: True for "dozens", "thousands", "hundreds of thousands" (value = the least
+  the words mean, qualifier at_least).
+
+Not figures: years ("2017"), the day of a date (any number inside ``doc.spans["dates"]``, or found
+by :func:`conflict_lib.dates.find_dates` when the date component did not run), ordinals ("5th"),
+labels ("Fact Sheet #7", "Resolution 2254", "FY 2017"), citation markers ("[40]"), codes glued to
+letters ("SY0200"), clock times.
+
+The words live in ``conflict_lib/data/figure_words.json``; matching runs compiled regular
+expressions over ``doc.text`` and maps hits to token spans.
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import pipeline as _pipeline
+from .actors import _doc_text, _register_factory
+from .paths import PACKAGE_DATA
+
+_pipeline.ensure_extensions()
+
+#: The figure words.
+WORDS_PATH = PACKAGE_DATA / "figure_words.json"
+
+
+def _alt(words) -> str:
+    ws = sorted(set(words), key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ws) + ")"
+
+
+def _ci_alt(words) -> str:
+    """Alternation matching each word with either case of its first letter (faster than (?i))."""
+    ws = sorted(set(words), key=len, reverse=True)
+    out = []
+    for w in ws:
+        first, rest = w[0], re.escape(w[1:]).replace(r"\ ", r"\s+")
+        head = f"[{first.upper()}{first.lower()}]" if first.isalpha() else re.escape(first)
+        out.append(head + rest)
+    return "(?:" + "|".join(out) + ")"
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", " ", s.strip().lower())
+
+
+class FigureFinder:
+    """Find figures in a text (no spaCy needed).
+
+    Parameters
+    ----------
+    words_path : path, optional
+        The word lists; default the packaged ``figure_words.json``.
+
+    Examples
+    --------
+    >>> f = FigureFinder()
+    >>> [(t, r["value"], r["qualifier"], r["unit"]) for _, _, t, r in f.find("almost 100,000 civilians")]
+    [('almost 100,000 civilians', 100000.0, 'nearly', 'civilians')]
+    """
+
+    def __init__(self, words_path: str | Path | None = None):
+        with open(words_path or WORDS_PATH, encoding="utf-8") as fh:
+            w = json.load(fh)
+        self.words = w
+        self._qual = {_norm(k): v for k, v in w["qualifiers"].items()}
+        self._numw = {_norm(k): v for k, v in w["number_words"].items()}
+        self._scales = w["scales"]
+        self._approx = {_norm(k): v for k, v in w["approximate_words"].items() if not k.startswith("_")}
+        self._units = {_norm(k): v for k, v in w["units"].items()}
+        self._dur = w["duration_units"]
+        self._mods = set(w["unit_modifiers"])
+        self._verbs = set(w["people_verbs"])
+        self._not_units = set(w["not_units"])
+        self._blocked = {x.lower().rstrip(".") for x in w["blocked_after"]}
+        tens = _ci_alt(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"])
+        ones = "(?:one|two|three|four|five|six|seven|eight|nine)"
+        word_num = r"(?:" + tens + r"(?:-" + ones + r")?|" + _ci_alt(self._numw) + r")"
+        digits = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+        scale = r"(?:\s+" + _alt(self._scales) + r")?"
+        num = r"(?:" + digits + r"|" + word_num + r")" + scale
+        self._re_num_part = re.compile(r"(?i)(?P<n>" + digits + r"|" + word_num + r")(?:\s+(?P<s>"
+                                       + _alt(self._scales) + r"))?")
+        pct = r"(?P<pct>\s*(?:%|percent\b|per\s+cent\b))?"
+        dur = r"(?:-(?P<dur>" + _alt(self._dur) + r")\b)?"
+        # the qualifier and the left edge are checked in Python around each hit: a look-behind or an
+        # optional prefix here would defeat the regex engine's fast scan for the first character
+        self._re = re.compile(
+            r"(?:(?P<between>[Bb]etween)\s+(?P<lo1>" + num + r")\s+and\s+(?P<hi1>" + num + r")"
+            + r"|(?P<lo2>" + num + r")\s*(?:-|to)\s*(?P<hi2>" + num + r")(?!,?\d)(?![A-Za-z_])"
+            + r"|(?P<one>" + num + r")(?!,?\d)(?![A-Za-z_]))" + pct + dur)
+        self._re_approx = re.compile(r"(?P<aw>" + _ci_alt(self._approx) + r")\s+of\b")
+        anchor_words = set(self._numw) | set(self._approx) | {
+            "between", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"}
+        self._re_anchor = re.compile(r"\b(?:\d|" + "|".join(
+            re.escape(w).replace(r"\ ", r"\s+") for w in sorted(anchor_words, key=len, reverse=True)) + ")")
+        self._re_qual = re.compile(r"(?i)(?<![\w])(?P<q>" + _alt(self._qual) + r")\s+$")
+        self._re_prev_word = re.compile(r"([#\w.]+)\s*$")
+        self._re_next_words = re.compile(r"[\s,]*((?:[A-Za-z][\w'-]*)(?:\s+[A-Za-z][\w'-]*){0,3})")
+
+    # ------------------------------------------------------------------ numbers
+
+    def _number(self, s: str) -> float | None:
+        m = self._re_num_part.fullmatch(s.strip())
+        if m is None:
+            return None
+        n = _norm(m.group("n"))
+        if n in self._numw:
+            v = float(self._numw[n])
+        elif re.fullmatch(r"[a-z]+-[a-z]+", n):
+            t, o = n.split("-")
+            v = float(self._numw.get(t, 0) + self._numw.get(o, 0))
+        else:
+            v = float(n.replace(",", ""))
+        if m.group("s"):
+            v *= self._scales[m.group("s").lower()]
+        return v
+
+    def _unit(self, text: str, end: int) -> str | None:
+        m = self._re_next_words.match(text, end, min(len(text), end + 80))
+        if not m:
+            return None
+        words = m.group(1).split()
+        for i, w in enumerate(words):
+            lw = w.lower().strip("'")
+            if lw not in self._units and "-" in lw:  # "people-were" (dash lost in the text)
+                lw = lw.split("-")[0]
+            for k in (3, 2):  # "internally displaced persons"
+                phrase = " ".join(x.lower() for x in words[i:i + k])
+                if len(words) >= i + k and phrase in self._units:
+                    return self._units[phrase]
+            if lw in self._units:
+                return self._units[lw]
+            if i == 0 and lw in self._verbs:
+                # "2,000 displaced people" -> people; "2,000 displaced" -> people too
+                nxt = " ".join(x.lower() for x in words[1:3])
+                for k in (nxt, nxt.split(" ")[0] if nxt else ""):
+                    if k in self._units:
+                        return self._units[k]
+                return "people"
+            if lw in self._mods:
+                continue
+            if lw in self._not_units or not w[0].islower():
+                return None
+            return lw
+        return None
+
+    # ------------------------------------------------------------------ find
+
+    def find(self, text: str, date_ranges: list[tuple[int, int]] | None = None,
+             reference: str | None = None) -> list[tuple[int, int, str, dict[str, Any]]]:
+        """Figures in ``text``.
+
+        Parameters
+        ----------
+        text : str
+            The (match) text.
+        date_ranges : list of (start, end), optional
+            Character ranges of dates, whose numbers are not figures; by default found with
+            :func:`conflict_lib.dates.find_dates`.
+        reference : str, optional
+            Reference date passed to the date finder (only used when ``date_ranges`` is None).
+
+        Returns
+        -------
+        list of (start, end, text, record)
+            In text order.
+        """
+        if date_ranges is None:
+            from .dates import find_dates
+
+            date_ranges = [(s, e) for s, e, _, _ in find_dates(text, reference)]
+        out = []
+        taken = bytearray(len(text))  # dates and figures already found
+        for ds, de in date_ranges:
+            taken[ds:de] = b"\x01" * (de - ds)
+        low = text.lower()
+        if len(low) != len(text):  # keep offsets aligned
+            low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        last_end = 0
+        for a in self._re_anchor.finditer(low):
+            if a.start() < last_end:
+                continue
+            m = self._re_approx.match(text, a.start())
+            if m is not None:
+                last_end = m.end()
+                self._approx_hit(text, m, out, taken)
+                continue
+            m = self._re.match(text, a.start())
+            if m is None:
+                continue
+            last_end = m.end()
+            self._number_hit(text, m, out, taken)
+        out.sort(key=lambda x: x[0])
+        return out
+
+    def _approx_hit(self, text: str, m: re.Match, out: list, taken: bytearray) -> None:
+        if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "-"):
+            return
+        v = float(self._approx[_norm(m.group("aw"))])
+        unit = self._unit(text, m.end())
+        rec = {"canonical": f"{v:g}", "value": v, "low": v, "high": None, "qualifier": "at_least",
+               "unit": unit, "approximate_word": True}
+        qm = self._re_qual.search(text, max(0, m.start() - 30), m.start())
+        start = qm.start() if qm else m.start()
+        if qm:
+            rec["qualifier"] = self._qual[_norm(qm.group("q"))]
+        if any(taken[start:m.end()]):
+            return
+        out.append((start, m.end(), text[start:m.end()], rec))
+        taken[start:m.end()] = b"\x01" * (m.end() - start)
+
+    def _number_hit(self, text: str, m: re.Match, out: list, taken: bytearray) -> None:
+        s, e = m.start(), m.end()
+        num_start = s
+        if s and (text[s - 1].isalnum() or text[s - 1] in "_#/.,:[$-'"):
+            return
+        qm = self._re_qual.search(text, max(0, s - 30), s)
+        if qm:
+            s = qm.start()
+        if any(taken[s:e]):
+            return
+        rec = self._record(text, m, num_start, qm.group("q") if qm else None)
+        if rec is not None:
+            out.append((s, e, text[s:e], rec))
+
+    def _record(self, text: str, m: re.Match, num_start: int, qual: str | None) -> dict[str, Any] | None:
+        g = m.groupdict()
+        prev = self._re_prev_word.search(text, max(0, num_start - 20), num_start)
+        if prev and prev.group(1).lower().rstrip(".") in self._blocked:
+            return None
+        if num_start and text[num_start - 1] in "#$[":
+            return None
+        after = text[m.end():m.end() + 2]
+        if after[:1] in (":", "]") or re.match(r"/\d", after):
+            return None
+        qualifier = self._qual.get(_norm(qual)) if qual else "exact"
+        if g.get("between") or g.get("lo2"):
+            lo_s, hi_s = (g["lo1"], g["hi1"]) if g.get("between") else (g["lo2"], g["hi2"])
+            lo, hi = self._number(lo_s), self._number(hi_s)
+            if lo is None or hi is None:
+                return None
+            hi_scale = re.search(r"(?i)\s(hundred|thousand|million|billion)$", hi_s)
+            if hi_scale and not re.search(r"(?i)[a-z]", lo_s):  # "1-2 million": the scale covers both
+                scale = self._scales[hi_scale.group(1).lower()]
+                if lo * scale <= hi:
+                    lo *= scale
+            if hi <= lo or self._is_year(lo_s) or self._is_year(hi_s):
+                return None
+            value, low, high, qualifier = hi, lo, hi, "up_to"
+            raw = hi_s
+        else:
+            raw = g["one"]
+            value = self._number(raw)
+            if value is None:
+                return None
+            if _norm(raw) == "one":  # a pronoun far more often than a count
+                return None
+            low = high = None
+            if qualifier == "exact":
+                low = high = value
+            elif qualifier == "at_least":
+                low = value
+            elif qualifier in ("nearly", "up_to"):
+                high = value
+        if g.get("dur"):
+            unit = self._dur[g["dur"].lower()]
+        elif g.get("pct"):
+            unit = "percent"
+        else:
+            unit = self._unit(text, m.end())
+        if self._is_year(raw) and unit not in set(self._units.values()):
+            return None
+        if re.fullmatch(r"\d{5,}", raw.strip()) and unit not in set(self._units.values()):
+            return None
+        canonical = f"{low:g}-{high:g}" if (low is not None and high is not None and low != high) else f"{value:g}"
+        return {"canonical": canonical, "value": float(value), "low": None if low is None else float(low),
+                "high": None if high is None else float(high), "qualifier": qualifier, "unit": unit,
+                "approximate_word": False}
+
+    @staticmethod
+    def _is_year(s: str) -> bool:
+        return bool(re.fullmatch(r"(?:19|20)\d\d", s.strip()))
+
+
+@lru_cache(maxsize=2)
+def get_finder() -> FigureFinder:
+    """The packaged finder, built once per process."""
+    return FigureFinder()
+
+
+def find_figures(text: str, reference: str | None = None) -> list[tuple[int, int, str, dict[str, Any]]]:
+    """Figures in ``text`` (see :meth:`FigureFinder.find`)."""
+    return get_finder().find(text, reference=reference)
+
+
+class FigureTagger:
+    """spaCy component: ``doc.spans["figures"]`` (see module docstring)."""
+
+    def __init__(self, finder: FigureFinder):
+        self.finder = finder
+
+    def __call__(self, doc: Doc) -> Doc:
+        dates = doc.spans["dates"] if "dates" in doc.spans else None
+        ranges = [(s.start_char, s.end_char) for s in dates] if dates is not None else None
+        spans = []
+        for start, end, _text, rec in self.finder.find(_doc_text(doc), ranges, doc._.reference_date):
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is None or not len(span):
+                continue
+            span._.conflict = rec
+            spans.append(span)
+        doc.spans["figures"] = spans
+        return doc
+
+
+def make_figure_tagger(nlp: Language, name: str, words_path: str | None) -> FigureTagger:
+    """Factory for ``conflict_figures.v1``.
+
+    Parameters
+    ----------
+    nlp : Language
+        The pipeline.
+    name : str
+        Component name.
+    words_path : str, optional
+        Another word list than the packaged ``figure_words.json``.
+    """
+    return FigureTagger(get_finder() if words_path is None else FigureFinder(words_path))
+
+
+_register_factory("conflict_figures.v1", make_figure_tagger, {"words_path": None})
