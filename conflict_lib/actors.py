@@ -1,6 +1,6 @@
 """Actors: armed and political actors of the Syrian war, with their alignment.
 
-The spaCy component ``conflict_actors.v1`` writes ``doc.spans["actors"]``; each span carries
+The spaCy component ``conflict_actors_v1`` writes ``doc.spans["actors"]``; each span carries
 ``span._.conflict = {"canonical", "actor_id", "alignment", "description", "adjectival", "source"}``.
 
 What is matched, in order of preference when two readings overlap (the longer wins, then the
@@ -36,6 +36,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import pipeline as _pipeline
+from .pipeline import doc_text as _doc_text
 from .paths import PACKAGE_DATA
 
 _pipeline.ensure_extensions()
@@ -502,20 +503,6 @@ def lookup_actor(name: str) -> Actor | None:
 
 # --------------------------------------------------------------------------- spaCy component
 
-def _doc_text(doc: Doc) -> str:
-    """``doc.text``, computed once per doc and shared by the components.
-
-    ``Doc.text`` joins every token's text in Python-visible objects; three components asking for
-    it cost more than the matching itself. The text is kept in ``doc.user_data`` (the components
-    do not change the tokenisation; the token count guards against a stale copy).
-    """
-    key = ("conflict_lib", "text")
-    hit = doc.user_data.get(key)
-    if hit is not None and hit[0] == len(doc):
-        return hit[1]
-    text = doc.text
-    doc.user_data[key] = (len(doc), text)
-    return text
 
 
 class ActorTagger:
@@ -536,28 +523,10 @@ class ActorTagger:
         return doc
 
 
-def _register_factory(name: str, func, default_config: dict[str, Any]) -> None:
-    """Register ``func`` as spaCy factory ``name`` (e.g. ``"conflict_actors.v1"``).
-
-    ``Language.factory`` refuses a ``.`` in a factory name (spaCy error E853) while the pipeline
-    contract names the components ``conflict_<kind>.v1``. The function is registered under the
-    spaCy-legal name (``.`` -> ``_``: ``conflict_actors_v1``) through the public decorator, and
-    under the dotted name through the same registry calls the decorator makes, so both
-    ``nlp.add_pipe("conflict_actors.v1")`` and ``nlp.add_pipe("conflict_actors_v1")`` work.
-    """
-    from spacy.language import FactoryMeta
-    from spacy.util import registry
-
-    legal = name.replace(".", "_")
-    if not Language.has_factory(legal):
-        Language.factory(legal, default_config=default_config, func=func)
-    if name != legal and not Language.has_factory(name):
-        registry.factories.register(Language.get_factory_name(name), func=func)
-        Language.set_factory_meta(name, FactoryMeta(factory=name, default_config=default_config))
 
 
 def make_actor_tagger(nlp: Language, name: str, lexicon_path: str | None, patterns_path: str | None) -> ActorTagger:
-    """Factory for ``conflict_actors.v1``.
+    """Factory for ``conflict_actors_v1``.
 
     Parameters
     ----------
@@ -573,7 +542,7 @@ def make_actor_tagger(nlp: Language, name: str, lexicon_path: str | None, patter
     return ActorTagger(ActorMatcher(lexicon_path, patterns_path))
 
 
-_register_factory("conflict_actors.v1", make_actor_tagger, {"lexicon_path": None, "patterns_path": None})
+Language.factory("conflict_actors_v1", default_config={"lexicon_path": None, "patterns_path": None}, func=make_actor_tagger)
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -610,7 +579,7 @@ def score_actors(nlp: Language | None = None, gold_dir: str | Path | None = None
     Parameters
     ----------
     nlp : Language, optional
-        A pipeline with ``conflict_actors.v1``; default ``sentencizer`` + the component.
+        A pipeline with ``conflict_actors_v1``; default ``sentencizer`` + the component.
     gold_dir, reports_dir : path, optional
         Default ``data/raw/gold`` and ``data/raw/reports``.
 
@@ -627,7 +596,7 @@ def score_actors(nlp: Language | None = None, gold_dir: str | Path | None = None
     if nlp is None:
         nlp = spacy.blank("en")
         nlp.add_pipe("sentencizer")
-        nlp.add_pipe("conflict_actors.v1")
+        nlp.add_pipe("conflict_actors_v1")
     gold_dir = Path(gold_dir) if gold_dir else paths.gold_dir()
     reports_dir = Path(reports_dir) if reports_dir else paths.reports_dir()
     tp_pred = n_pred = tp_gold = n_gold = align_ok = align_n = 0

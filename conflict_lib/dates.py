@@ -1,6 +1,6 @@
 """Dates: date expressions resolved against the document's own dating.
 
-The spaCy component ``conflict_dates.v1`` writes ``doc.spans["dates"]``; each span carries
+The spaCy component ``conflict_dates_v1`` writes ``doc.spans["dates"]``; each span carries
 ``span._.conflict = {"canonical", "value", "date_start", "date_end", "precision", "relative"}``:
 
 - ``value``: ISO ``"YYYY-MM-DD"`` (precision ``day``), ``"YYYY-MM"`` (``month`` and ``week``: the
@@ -37,7 +37,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import pipeline as _pipeline
-from .actors import _doc_text, _register_factory
+from .pipeline import doc_text as _doc_text
 from .paths import PACKAGE_DATA
 
 _pipeline.ensure_extensions()
@@ -416,7 +416,7 @@ class DateTagger:
 
 
 def make_date_tagger(nlp: Language, name: str, words_path: str | None) -> DateTagger:
-    """Factory for ``conflict_dates.v1``.
+    """Factory for ``conflict_dates_v1``.
 
     Parameters
     ----------
@@ -430,4 +430,4 @@ def make_date_tagger(nlp: Language, name: str, words_path: str | None) -> DateTa
     return DateTagger(get_finder() if words_path is None else DateFinder(words_path))
 
 
-_register_factory("conflict_dates.v1", make_date_tagger, {"words_path": None})
+Language.factory("conflict_dates_v1", default_config={"words_path": None}, func=make_date_tagger)

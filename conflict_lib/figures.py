@@ -1,6 +1,6 @@
 """Figures: numbers with their qualifier, range and unit.
 
-The spaCy component ``conflict_figures.v1`` writes ``doc.spans["figures"]``; each span carries
+The spaCy component ``conflict_figures_v1`` writes ``doc.spans["figures"]``; each span carries
 ``span._.conflict = {"canonical", "value", "low", "high", "qualifier", "unit", "approximate_word"}``:
 
 - ``value`` (float): the figure; for a range or "up to" the upper bound (GOLD.md convention);
@@ -36,7 +36,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import pipeline as _pipeline
-from .actors import _doc_text, _register_factory
+from .pipeline import doc_text as _doc_text
 from .paths import PACKAGE_DATA
 
 _pipeline.ensure_extensions()
@@ -336,7 +336,7 @@ class FigureTagger:
 
 
 def make_figure_tagger(nlp: Language, name: str, words_path: str | None) -> FigureTagger:
-    """Factory for ``conflict_figures.v1``.
+    """Factory for ``conflict_figures_v1``.
 
     Parameters
     ----------
@@ -350,4 +350,4 @@ def make_figure_tagger(nlp: Language, name: str, words_path: str | None) -> Figu
     return FigureTagger(get_finder() if words_path is None else FigureFinder(words_path))
 
 
-_register_factory("conflict_figures.v1", make_figure_tagger, {"words_path": None})
+Language.factory("conflict_figures_v1", default_config={"words_path": None}, func=make_figure_tagger)

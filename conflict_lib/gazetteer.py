@@ -1,4 +1,4 @@
-"""Places: a transliteration-blind gazetteer and the ``conflict_places.v1`` spaCy component.
+"""Places: a transliteration-blind gazetteer and the ``conflict_places_v1`` spaCy component.
 
 Sources (read from :func:`conflict_lib.paths.geo_dir`, see ``data/raw/geo`` and
 ``conflict_lib/data/README.md``):
@@ -32,12 +32,11 @@ from typing import Any, Iterable
 
 from rapidfuzz import fuzz
 from spacy.lang.en.stop_words import STOP_WORDS
-from spacy.language import FactoryMeta, Language
-from spacy.util import registry
+from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import paths
-from .pipeline import ensure_extensions
+from .pipeline import doc_text, ensure_extensions
 from .translit import ARTICLES, match_key, skeleton_key, split_name
 
 __all__ = [
@@ -643,7 +642,7 @@ _NAME_WORDS = frozenset({"camp", "airbase", "airport", "base", "crossing", "bord
 
 
 class PlaceTagger:
-    """The ``conflict_places.v1`` component: writes ``doc.spans["places"]``.
+    """The ``conflict_places_v1`` component: writes ``doc.spans["places"]``.
 
     Parameters
     ----------
@@ -672,7 +671,7 @@ class PlaceTagger:
     # -- span finding -----------------------------------------------------
     def _raw_spans(self, doc: Doc) -> list[tuple[int, int, str]]:
         gz = self.gz
-        text = doc.text
+        text = doc_text(doc)
         toks = [(t.text, t.idx, t.is_sent_start) for t in doc]
         n = len(toks)
         out: list[tuple[int, int, str]] = []
@@ -926,7 +925,7 @@ class PlaceTagger:
 
 
 def make_place_tagger(nlp: Language, name: str, geo_dir: str | None) -> PlaceTagger:
-    """spaCy factory for the places component (``conflict_places.v1``).
+    """spaCy factory for the places component (``conflict_places_v1``).
 
     Parameters
     ----------
@@ -942,20 +941,6 @@ def make_place_tagger(nlp: Language, name: str, geo_dir: str | None) -> PlaceTag
     return PlaceTagger(Gazetteer.load(geo_dir))
 
 
-def _register_factory(name: str, func, default_config: dict[str, Any]) -> None:
-    """Register ``func`` as spaCy factory ``name`` and its legal twin (``.`` -> ``_``).
-
-    ``Language.factory`` refuses a ``.`` in a factory name (spaCy error E853) while the pipeline
-    contract calls the component ``conflict_places.v1``: the function is registered through the
-    public decorator as ``conflict_places_v1`` and, under the dotted name, directly in spaCy's
-    factory registry, so ``nlp.add_pipe`` accepts both names.
-    """
-    legal = name.replace(".", "_")
-    if not Language.has_factory(legal):
-        Language.factory(legal, default_config=default_config, func=func)
-    if name != legal and not Language.has_factory(name):
-        registry.factories.register(Language.get_factory_name(name), func=func)
-        Language.set_factory_meta(name, FactoryMeta(factory=name, default_config=default_config))
 
 
-_register_factory("conflict_places.v1", make_place_tagger, {"geo_dir": None})
+Language.factory("conflict_places_v1", default_config={"geo_dir": None}, func=make_place_tagger)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .pipeline import SPAN_KEYS, load_pipeline
+from .pipeline import SPAN_KEYS, load_pipeline, seed_doc_text
 from .schema import Document, Mention, TaggedDocument
 
 
@@ -28,6 +28,7 @@ def tag_document(document: Document, nlp: Any = None) -> TaggedDocument:
     """
     nlp = nlp if nlp is not None else load_pipeline()
     doc = nlp.make_doc(document.match_text)
+    seed_doc_text(doc, document.match_text)
     ref = document.reference_date
     doc._.reference_date = ref.isoformat() if ref else None
     doc._.doc_id = document.doc_id

@@ -1,4 +1,4 @@
-"""Tests for the actor component (``conflict_actors.v1``): lexicon, adjectival forms, unknown
+"""Tests for the actor component (``conflict_actors_v1``): lexicon, adjectival forms, unknown
 groups, non-actors, and the regression scores against the shipped gold."""
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from conflict_lib.schema import ALIGNMENTS
 def nlp():
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
-    nlp.add_pipe("conflict_actors.v1")
+    nlp.add_pipe("conflict_actors_v1")
     return nlp
 
 

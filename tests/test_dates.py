@@ -1,18 +1,18 @@
-"""Tests for the date component (``conflict_dates.v1``): resolution against the document's
+"""Tests for the date component (``conflict_dates_v1``): resolution against the document's
 reference date, precisions, periods, and what is not a date."""
 from __future__ import annotations
 
 import pytest
 import spacy
 
-from conflict_lib.dates import find_dates  # importing registers conflict_dates.v1
+from conflict_lib.dates import find_dates  # importing registers conflict_dates_v1
 
 
 @pytest.fixture(scope="module")
 def nlp():
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
-    nlp.add_pipe("conflict_dates.v1")
+    nlp.add_pipe("conflict_dates_v1")
     return nlp
 
 

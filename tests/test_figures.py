@@ -1,20 +1,20 @@
-"""Tests for the figure component (``conflict_figures.v1``): qualifiers, ranges, words, units,
+"""Tests for the figure component (``conflict_figures_v1``): qualifiers, ranges, words, units,
 and what is not a figure."""
 from __future__ import annotations
 
 import pytest
 import spacy
 
-import conflict_lib.dates  # noqa: F401  (registers conflict_dates.v1)
-import conflict_lib.figures  # noqa: F401  (registers conflict_figures.v1)
+import conflict_lib.dates  # noqa: F401  (registers conflict_dates_v1)
+import conflict_lib.figures  # noqa: F401  (registers conflict_figures_v1)
 
 
 @pytest.fixture(scope="module")
 def nlp():
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
-    nlp.add_pipe("conflict_dates.v1")
-    nlp.add_pipe("conflict_figures.v1")
+    nlp.add_pipe("conflict_dates_v1")
+    nlp.add_pipe("conflict_figures_v1")
     return nlp
 
 
@@ -22,7 +22,7 @@ def nlp():
 def nlp_alone():
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
-    nlp.add_pipe("conflict_figures.v1")
+    nlp.add_pipe("conflict_figures_v1")
     return nlp
 
 
@@ -91,7 +91,7 @@ def test_ranges_are_up_to_the_upper_bound(nlp, text, low, high, unit):
 
 def test_bounds():
     nlp = spacy.blank("en")
-    nlp.add_pipe("conflict_figures.v1")
+    nlp.add_pipe("conflict_figures_v1")
     doc = nlp("more than 50 people, nearly 60 people, about 70 people, 80 people")
     recs = [s._.conflict for s in doc.spans["figures"]]
     assert [(r["low"], r["high"]) for r in recs] == [(50, None), (None, 60), (None, None), (80, 80)]

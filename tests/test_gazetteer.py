@@ -1,4 +1,4 @@
-"""Places: gazetteer resolution, context disambiguation and the conflict_places.v1 component."""
+"""Places: gazetteer resolution, context disambiguation and the conflict_places_v1 component."""
 import csv
 import json
 import math
@@ -24,7 +24,7 @@ def nlp():
 
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
-    nlp.add_pipe("conflict_places.v1")
+    nlp.add_pipe("conflict_places_v1")
     return nlp
 
 
