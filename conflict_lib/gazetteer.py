@@ -30,7 +30,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+import re
+from bisect import bisect_right
+
 from rapidfuzz import fuzz
+from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -637,6 +641,8 @@ def _curated_places(rows: list[dict[str, str]], adm_names: dict[str, str]) -> li
 
 _MAX_TOKENS = 12
 _MAX_WORDS = 7
+_AIRPORT_WORD = re.compile(r"\b(?:airport|airbase)\b")
+
 _NAME_WORDS = frozenset({"camp", "airbase", "airport", "base", "crossing", "border", "valley", "river", "dam",
                          "highway", "motorway", "road", "military", "refugee", "idp", "garrison", "air", "airfield"})
 
@@ -672,7 +678,8 @@ class PlaceTagger:
     def _raw_spans(self, doc: Doc) -> list[tuple[int, int, str]]:
         gz = self.gz
         text = doc_text(doc)
-        toks = [(t.text, t.idx, t.is_sent_start) for t in doc]
+        # token texts and offsets without making a Token object per token (the hot path)
+        toks = [(text[i:i + n_], i) for i, n_ in doc.to_array([IDX, LENGTH]).tolist()]
         n = len(toks)
         out: list[tuple[int, int, str]] = []
         i = 0
@@ -802,8 +809,10 @@ class PlaceTagger:
         doc_city: set[str] = set()
         cues = {}
         city_sense = set()
+        sent_starts = [i for i, v in enumerate(doc.to_array([SENT_START]).tolist()) if v == 1] \
+            if doc.has_annotation("SENT_START") else [0]
         for s, e, key in raw:
-            sid = doc[s].sent.start if doc.has_annotation("SENT_START") else 0
+            sid = sent_starts[max(0, bisect_right(sent_starts, s) - 1)] if sent_starts else 0
             sent_of[s] = sid
             cues[s] = self._cue(doc, s, e)
             if cues[s][0] == "city" or (s >= 2 and doc[s - 1].lower_ in ("of", "near", "outside") and
@@ -819,7 +828,7 @@ class PlaceTagger:
                 sent_city.setdefault(sid, set()).add(key)
                 doc_city.add(key)
         covered = {j for s, e, _ in raw for j in range(s, e)}
-        uses_governorate = any(t.lower_.startswith("governorate") for t in doc)
+        uses_governorate = "governorate" in doc_text(doc).lower()
         # one sense per document for names given a district cue ("Afrin District" ... "from Afrin")
         district_keys = {}
         for s, e, key in raw:
@@ -879,8 +888,12 @@ class PlaceTagger:
         city = max(counts, key=counts.get)
         place = gz.places[gz.airport_of[city]]
         out = []
-        for t in doc:
-            if t.lower_ not in ("airport", "airbase") or t.i in covered or not t.is_lower:
+        for mt in _AIRPORT_WORD.finditer(doc_text(doc)):
+            t = doc.char_span(mt.start(), mt.end())
+            if t is None:
+                continue
+            t = t[0]
+            if t.i in covered:
                 continue
             s = t.i
             while s > 0 and doc[s - 1].lower_ in ("military", "nearby", "city's", "main"):
@@ -899,6 +912,9 @@ class PlaceTagger:
         groups: list[list[int]] = [[0]]
         for a in range(1, len(results)):
             prev_end, cur_start = results[a - 1][1], results[a][0]
+            if cur_start - prev_end > 6:  # too far apart to be one list
+                groups.append([a])
+                continue
             between = [t.lower_ for t in doc[prev_end:cur_start]]
             if between and all(w in (",", "and", "or") or w in self.list_mods for w in between) and \
                     any(w in (",", "and", "or") for w in between):
