@@ -112,17 +112,23 @@ class AtomicTableWriter:
 
 
 def ensure_tables(tables_dir: str | Path | None = None, reports: str | Path | None = None) -> Path:
-    """Build the tables from ``data/raw/reports`` if any is missing; return their folder.
+    """Build the tables from ``data/raw/reports`` unless they are present and current; return their folder.
 
-    Notebooks call this first so that they run from a fresh clone. An existing build is reused
-    as it is (run ``python -m conflict_lib build`` to refresh it; unchanged reports come from
-    the cache).
+    Notebooks call this first so that they run from a fresh clone. The tables are rebuilt when
+    one is missing or when the manifest says they were made by other code or reference data;
+    unchanged reports then come from the build cache, so a refresh takes seconds.
     """
-    from .build import build
+    from .build import build, code_version, reference_version
     from .paths import reports_dir
 
     folder = Path(tables_dir) if tables_dir else processed_dir()
-    if all((folder / f"{n}.parquet").exists() for n in TABLE_NAMES):
-        return folder
+    manifest = folder / "manifest.json"
+    if all((folder / f"{n}.parquet").exists() for n in TABLE_NAMES) and manifest.exists():
+        try:
+            m = json.loads(manifest.read_text())
+        except ValueError:
+            m = {}
+        if m.get("code_version") == code_version() and m.get("reference_version") == reference_version():
+            return folder
     build([Path(reports) if reports else reports_dir()], folder)
     return folder
