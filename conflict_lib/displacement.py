@@ -26,12 +26,12 @@ def displacement_table(events: pd.DataFrame, include_unquantified: bool = False)
     events : pandas.DataFrame
         The events table; not modified.
     include_unquantified : bool, default False
-        Keep displacement events that give no figure too.
+        Keep displacement events that give neither a figure nor a route (origin and destination) too.
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`DISPLACEMENT_COLUMNS`, one row per displacement event with a figure, sorted by
+        Columns :data:`DISPLACEMENT_COLUMNS`, one row per displacement event with a figure or a route, sorted by
         place and date. ``source`` falls back to the document id when the publisher speaks itself.
     """
     if events.empty:
@@ -39,7 +39,10 @@ def displacement_table(events: pd.DataFrame, include_unquantified: bool = False)
     else:
         sel = events[events["type"] == "displacement"]
         if not include_unquantified:
-            sel = sel[sel["figure"].notna()]
+            # a count, or a route (origin and destination both named: "evacuated the Hadalat IDP camp
+            # and resettled them in the Rukban camp") -- a movement an analyst can map without a number
+            route = sel["origin"].notna() & sel["destination"].notna() & (sel["origin"] != sel["destination"])
+            sel = sel[sel["figure"].notna() | route]
     frame = sel.reindex(columns=list(DISPLACEMENT_COLUMNS)).copy()
     if not frame.empty:
         frame["source"] = [_val(s) or d for s, d in zip(sel["source"], sel["doc_id"])]

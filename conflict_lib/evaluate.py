@@ -140,6 +140,8 @@ def _match_places(doc_id, gold, preds, surf, errors, score, dists):
 
 
 def _date_ok(gold_date, pred_date, pred_precision=None) -> bool:
+    if pred_date is None or (isinstance(pred_date, float) and math.isnan(pred_date)) or pred_date is pd.NaT:
+        pred_date = None  # a missing date read back from Parquet/CSV is NaN, not a date
     if not gold_date:
         return not pred_date
     if not pred_date or not isinstance(pred_date, str):

@@ -69,7 +69,9 @@ def load_patterns() -> dict[str, Any]:
     for key in ("figure_exclude_before", "figure_exclude_after", "stock_cue", "period_start_words",
                 "period_join", "since_words", "attribution_verbs", "according_to", "trailing_report",
                 "report_for", "anaphor", "clause_break", "origin_cue", "destination_cue",
-                "container_after", "people_after_place"):
+                "container_after", "people_after_place", "nonfactual_before", "nonfactual_condition",
+                "people_noun_trigger", "people_noun_after", "name_modifier_after", "bare_verb", "modal",
+                "segment_break", "asof", "adjectival_date_before", "adjectival_date_after", "besieged_mixed"):
         pats[key + "_re"] = re.compile(raw[key], _FLAGS)
     pats["people_words_re"] = re.compile(
         r"\b(?:" + "|".join(re.escape(w) for w in sorted(raw["people_words"], key=len, reverse=True)) + r")\b",
@@ -172,6 +174,44 @@ def _find_triggers(pats: dict, text: str, s: int, e: int) -> list[_Trigger]:
     return sorted(kept, key=lambda t: (t.start, t.type))
 
 
+def _factual(pats: dict, text: str, s: int, e: int, trig: _Trigger) -> bool:
+    """False for a trigger inside an intention, plan, forecast, condition or negation.
+
+    "the offensive to retake the city", "our forces will liberate these areas", "could displace up to
+    900,000 people", "prepares for displacement", "Once the valley is cleared of ISIS": no event is stated.
+    """
+    lo, _ = _clause_bounds(pats, text, s, e, trig.start)
+    if pats["nonfactual_before_re"].search(text[max(lo, trig.start - 90):trig.start]):
+        return False
+    if pats["nonfactual_condition_re"].search(text[s:trig.start]):
+        return False
+    # a bare verb under a modal earlier in the sentence ("will continue ... as they liberate")
+    if pats["bare_verb_re"].match(trig.text) and pats["modal_re"].search(text[s:trig.start]):
+        return False
+    return True
+
+
+def _filter_triggers(pats: dict, text: str, s: int, e: int, triggers: list[_Trigger]) -> list[_Trigger]:
+    out = []
+    for t in triggers:
+        if not _factual(pats, text, s, e, t):
+            continue
+        if t.type == "displacement":
+            after = text[t.end:t.end + 40]
+            # "the Rukban internally displaced persons camp", "IDP sites": a name, not an event
+            if t.focus is None or pats["people_noun_trigger_re"].match(t.text):
+                if pats["name_modifier_after_re"].match(after) or \
+                        pats["name_modifier_after_re"].match(re.sub(r"^\s*\(?IDPs?\)?", "", after)):
+                    continue
+            # "displaced persons", "newly displaced populations": people, not a movement
+            if pats["people_noun_trigger_re"].match(t.text) and pats["people_noun_after_re"].match(after):
+                t.focus = None
+        if t.type == "siege" and pats["besieged_mixed_re"].match(text, t.start):
+            continue  # "besieged and hard-to-reach areas": the figure is not a siege figure
+        out.append(t)
+    return out
+
+
 # --------------------------------------------------------------------------- places
 
 
@@ -214,6 +254,9 @@ class _DocContext:
         self.places = sorted((m for m in tagged.mentions if m.kind == "place"), key=lambda m: m.start)
         self.sieges: list[dict] = []  # siege and siege_lifted rows emitted so far
         self.access_place: _PlaceRef | None = None
+        self.sentence: tuple[int, int] = (0, 0)
+        self.first_trigger: int = 0
+        self.inherited_place: dict | None = None  # a row whose place a part of its sentence continues
 
     def resolve_anaphor(self, noun: str, before: int, features: dict) -> Mention | None:
         """Latest place mention before ``before`` whose feature fits ``noun`` (within ~2500 chars)."""
@@ -264,6 +307,11 @@ def _drop_containers(pats: dict, text: str, places: list[Mention]) -> tuple[list
         before = text[max(0, m.start - 6):m.start]
         is_container = bool(later) and bool(pats["container_after_re"].match(tail)) \
             and later[0].start - m.end < 40
+        if not is_container and earlier and re.match(r"^\s*,\s*$", text[earlier[-1].end:m.start]) \
+                and (_feature(m) == "country" or (_feature(m) == "governorate" and m.attrs.get("adm1_pcode") and
+                                                  earlier[-1].attrs.get("adm1_pcode") == m.attrs.get("adm1_pcode")
+                                                  and earlier[-1].attrs.get("place_id") != m.attrs.get("place_id"))):
+            is_container = True  # "Raqqa, Syria": the country (or governorate) after a comma
         if not is_container and earlier and re.search(r"\bin\s+(?:the\s+)?$", before, _FLAGS) \
                 and _feature(m) in ("governorate", "district", "region", "country", "") \
                 and m.start - earlier[-1].end < 40:
@@ -312,12 +360,38 @@ def _first_after(cands: list[Mention], pos: int, hi: int) -> Mention | None:
 
 
 def _date_fields(pats: dict, tagged: TaggedDocument, text: str, s: int, e: int, trig: _Trigger,
-                 ignore_before: int | None, stock_ok: bool = True) -> tuple[str | None, str | None, str | None]:
-    """(date, precision, date_text) for an event whose trigger is ``trig``."""
+                 ignore_before: int | None, stock_ok: bool = True,
+                 ctx: "_DocContext | None" = None) -> tuple[str | None, str | None, str | None]:
+    """(date, precision, date_text) for an event whose trigger is ``trig``.
+
+    Which date: a period's end ("between A and B"); an "as of" date; else the date mention closest to
+    the trigger in its part of the sentence, else a date fronting the sentence ("Since late 2017, A ...
+    and B ..."). A date that qualifies a noun ("pursuant to a March 8 reconciliation agreement") does
+    not date the event. Without a date mention: the reporting period of a periodic summary, an "as of"
+    date earlier in the paragraph for a stock figure, or the publication date for a present-tense stock.
+    """
     ref = _iso_ref(tagged)
-    dates = [m for m in tagged.mentions_in(s, e, "date")]
-    if ignore_before is not None and ignore_before < trig.start:
-        dates = [m for m in dates if m.start >= ignore_before]
+
+    def usable(ms: list[Mention]) -> list[Mention]:
+        out = []
+        for m in ms:
+            if pats["adjectival_date_before_re"].search(text[max(0, m.start - 4):m.start]) and \
+                    pats["adjectival_date_after_re"].match(text[m.end:m.end + 40]):
+                continue
+            out.append(m)
+        if ignore_before is not None and ignore_before < trig.start:
+            out = [m for m in out if m.start >= ignore_before]
+        return out
+
+    dates = usable(tagged.mentions_in(s, e, "date"))
+    if not dates and ctx is not None and ctx.sentence[0] < s:
+        # a date fronting the whole sentence dates each of its parts
+        dates = usable(tagged.mentions_in(ctx.sentence[0], min(s, ctx.first_trigger), "date"))
+    asof = [m for m in dates if _is_asof(pats, text, m)]
+    if asof:
+        m = min(asof, key=lambda m: abs(m.start - trig.start))
+        value, precision = _date_value(m)
+        return value, precision, _asof_text(pats, text, m)
     if dates:
         # a period "between A and B" / "from A to B": the end
         for a, b in zip(dates, dates[1:]):
@@ -343,6 +417,16 @@ def _date_fields(pats: dict, tagged: TaggedDocument, text: str, s: int, e: int, 
             and (doc.period_end - doc.period_start).days <= 31 and trig.type in ("displacement", "control_change"):
         # a periodic summary: an undated past event happened in the reporting period
         return doc.period_end.isoformat()[:7], "month", "reporting period"
+    if stock_ok and ctx is not None:
+        # "Nearly 5.8 million people remained displaced in Syria as of March ... approximately 1.3 million
+        # people were residing in Rif Damascus": an "as of" date earlier in the paragraph
+        para_start = doc.text.rfind("\n\n", 0, s)
+        para_start = 0 if para_start < 0 else para_start
+        prior = [m for m in tagged.mentions_in(para_start, ctx.sentence[0], "date") if _is_asof(pats, text, m)]
+        if prior and re.search(r"\b(?:remain(?:s|ed)?|residing|sheltering|staying|living|live|lives|(?:are|were|is|was)\s+"
+                               r"(?:still\s+|internally\s+)?displaced)\b", text[s:e], _FLAGS):
+            value, precision = _date_value(prior[-1])
+            return value, precision, prior[-1].text
     if stock_ok and ref:
         lead = text[max(s, trig.start - 40):trig.start]
         mt = pats["stock_cue_re"].search(lead)
@@ -351,6 +435,17 @@ def _date_fields(pats: dict, tagged: TaggedDocument, text: str, s: int, e: int, 
         if re.search(r"\bcurrently\b", text[s:e], _FLAGS):
             return ref, "day", "currently"
     return None, None, None
+
+
+def _is_asof(pats: dict, text: str, m: Mention) -> bool:
+    """An "as of <date>" mention (the words may lie inside the mention or just before it)."""
+    return bool(re.match(r"as\s+of\b", m.text, _FLAGS) or pats["asof_re"].search(text[max(0, m.start - 20):m.start]))
+
+
+def _asof_text(pats: dict, text: str, m: Mention) -> str:
+    lead = text[max(0, m.start - 20):m.start]
+    mt = pats["asof_re"].search(lead)
+    return text[m.start - (len(lead) - mt.start()):m.end] if mt else m.text
 
 
 def _date_value(m: Mention) -> tuple[str | None, str | None]:
@@ -536,38 +631,165 @@ def extract_events(tagged: TaggedDocument) -> list[dict]:
         s, e = _trim(doc.text, s0, e0)
         if s >= e or doc.caption_at(s) is not None or doc.caption_at(max(s, e - 1)) is not None:
             continue
-        triggers = _find_triggers(pats, text, s, e)
+        triggers = _filter_triggers(pats, text, s, e, _find_triggers(pats, text, s, e))
         if not triggers:
             continue
         actors = tagged.mentions_in(s, e, "actor")
         certainty, source, cue_pos = _certainty(pats, text, s, e, actors)
         speakers = _source_spans(pats, text, s, e, actors)
+        ctx.sentence = (s, e)
+        ctx.first_trigger = triggers[0].start
         sent_rows: list[dict] = []
         for etype in ("siege_lifted", "siege", "control_change", "control_state", "access", "displacement"):
             trigs = [t for t in triggers if t.type == etype]
             if not trigs:
                 continue
             handler = _HANDLERS[etype]
-            for row in handler(pats, ctx, tagged, text, s, e, trigs, actors, speakers, cue_pos):
-                row["certainty"], row["source"] = certainty, source
-                sent_rows.append(row)
+            parts = _segments(pats, tagged, text, s, e, trigs) if etype in ("displacement", "siege") else [(s, e)]
+            prev_place = None
+            for a, b in parts:
+                seg_trigs = [t for t in trigs if a <= t.start < b]
+                seg_rows = handler(pats, ctx, tagged, text, a, b, seg_trigs, actors, speakers, cue_pos)
+                if not seg_rows and len(parts) > 1 and prev_place is not None and a > s:
+                    # "...from Ar Raqqah; nearly 160,100 of the displacements occurred between ...": the
+                    # part without a place of its own is about the place of the part before it
+                    ctx.inherited_place = prev_place
+                    seg_rows = handler(pats, ctx, tagged, text, a, b, seg_trigs, actors, speakers, cue_pos)
+                    ctx.inherited_place = None
+                for row in seg_rows:
+                    dt_text = row.get("date_text") or ""
+                    row["_date_strong"] = bool(row.get("date")) and any(
+                        m.text in dt_text for m in tagged.mentions_in(s, e, "date"))
+                    if (a, b) != (s, e):
+                        row.update(_blank_span(tagged, s, e))
+                    row["certainty"], row["source"] = certainty, source
+                    sent_rows.append(row)
+                if len(seg_rows) == 1:
+                    prev_place = seg_rows[0]
         # one event per (type, place) per sentence
         seen: set[tuple] = set()
         for row in sent_rows:
-            key = (row["type"], row["mode"] == "access", _place_key(row))
+            key = (row["type"], row["mode"] == "access", _place_key(row), row.get("figure"))
             if key in seen:
                 continue
             seen.add(key)
             rows.append(row)
             if row["type"] in ("siege", "siege_lifted"):
                 ctx.sieges.append(row)
+    rows = _merge_repeats(doc, rows)
     counts: dict[tuple, int] = {}
     for row in rows:
         k = (row["doc_id"], row["type"], _place_key(row), row["sentence"])
         n = counts.get(k, 0)
         counts[k] = n + 1
         row["event_id"] = event_id(row["doc_id"], row["type"], _place_key(row), row["sentence"], n)
+    for row in rows:
+        for k in [k for k in row if k not in _COLUMN_SET]:
+            del row[k]
     return rows
+
+
+_COLUMN_SET = frozenset(EVENT_COLUMNS)
+
+
+def _blank_span(tagged: TaggedDocument, s: int, e: int) -> dict[str, Any]:
+    doc = tagged.document
+    raw_start, raw_end = doc.raw_span(s, e)
+    return {"sentence": doc.text[s:e], "start": s, "end": e, "raw_start": raw_start, "raw_end": raw_end}
+
+
+def _segments(pats: dict, tagged: TaggedDocument, text: str, s: int, e: int,
+              trigs: list[_Trigger]) -> list[tuple[int, int]]:
+    """The sentence cut where it states several counts, each part with a trigger and a figure of its own."""
+    cuts = [mt for mt in pats["segment_break_re"].finditer(text, s, e)]
+    if not cuts:
+        return [(s, e)]
+    bounds = [s] + [mt.start() for mt in cuts] + [e]
+    starts = [s] + [mt.end() for mt in cuts]
+    parts = [(starts[i], bounds[i + 1]) for i in range(len(starts))]
+    figures = tagged.mentions_in(s, e, "figure")
+
+    def full(a: int, b: int) -> bool:
+        return any(a <= t.start < b for t in trigs) and any(a <= m.start < b for m in figures)
+
+    merged: list[list[int]] = []
+    for a, b in parts:
+        if merged and not (full(a, b) and full(*merged[-1])):
+            merged[-1][1] = b
+        else:
+            merged.append([a, b])
+    # a leading part without its own trigger or figure joins the next
+    while len(merged) > 1 and not full(*merged[0]):
+        merged[1][0] = merged[0][0]
+        merged.pop(0)
+    return [(a, b) for a, b in merged]
+
+
+def _is_headline(doc, row: dict) -> bool:
+    """A highlight line: a paragraph of one sentence without closing punctuation, or a bullet."""
+    sent = row["sentence"].strip()
+    text = doc.text
+    para_start = text.rfind("\n\n", 0, row["start"])
+    para_end = text.find("\n\n", row["end"])
+    para = text[para_start + 1 if para_start >= 0 else 0: para_end if para_end >= 0 else len(text)].strip()
+    if para != sent:
+        return False
+    return not re.search(r"[.!?\"\u201d']$", sent) or sent.startswith(("\u2022", "- ", "* "))
+
+
+def _strong_date(row: dict) -> str | None:
+    return row.get("date") if row.get("_date_strong") else None
+
+
+def _compatible(a: dict, b: dict) -> bool:
+    if a["type"] != b["type"] or a.get("mode") != b.get("mode") or _place_key(a) != _place_key(b):
+        return False
+    for k in ("actor",):
+        if a.get(k) and b.get(k) and a[k] != b[k]:
+            return False
+    fa, fb = a.get("figure"), b.get("figure")
+    if fa is not None and fb is not None and abs(fa - fb) > 0.02 * max(abs(fa), abs(fb)):
+        return False
+    da, db = _strong_date(a), _strong_date(b)
+    if da and db and not (da.startswith(db) or db.startswith(da)):
+        return False
+    # two dated events with no figure are two events unless their dates agree; a repeat that adds
+    # neither a figure nor a date of its own is the same fact again
+    informative = [r for r in (a, b) if r.get("figure") is not None or _strong_date(r)]
+    if len(informative) == 2:
+        return (fa is not None and fb is not None) or (da and db)
+    return True
+
+
+def _merge_repeats(doc, rows: list[dict]) -> list[dict]:
+    """One event per fact and document: a highlight line and the body sentence that states it again,
+    or "the recapture of Ar Raqqah" after "announced the recapture of ... Ar Raqqah on October 20".
+
+    The kept row is the one with a date of its own, then a figure, then a body (not headline) sentence,
+    then the earlier one; missing actor, counterpart and figure are filled from the dropped repeat.
+    """
+    kept: list[dict] = []
+    for row in rows:
+        if row["type"] == "control_state":
+            kept.append(row)
+            continue
+        twin = next((k for k in kept if _compatible(k, row)), None)
+        if twin is None:
+            kept.append(row)
+            continue
+
+        def rank(r):
+            return (bool(_strong_date(r)), r.get("figure") is not None, not _is_headline(doc, r))
+        best, other = (row, twin) if rank(row) > rank(twin) else (twin, row)
+        for k in ("actor", "actor_name", "counterpart", "counterpart_name", "origin", "origin_place_id",
+                  "destination", "destination_place_id"):
+            if best.get(k) is None and other.get(k) is not None:
+                best[k] = other[k]
+        if best.get("figure") is None and other.get("figure") is not None:
+            for k in ("figure", "figure_low", "figure_high", "figure_qualifier", "figure_unit"):
+                best[k] = other[k]
+        kept[kept.index(twin)] = best
+    return sorted(kept, key=lambda r: r["start"])
 
 
 # --------------------------------------------------------------------------- per type
@@ -610,6 +832,30 @@ def _siege_places(pats, ctx, tagged, text, s, e, trig: _Trigger,
     return []
 
 
+def _governorate_reading(ctx: _DocContext, text: str, ref: _PlaceRef) -> _PlaceRef:
+    """A bare governorate-capital name in a report that names that governorate reads as the governorate.
+
+    GOLD.md: bare "Dayr az Zawr" / "Ar Raqqah" is the governorate when the text says "from Ar Raqqah" or
+    lists governorates, unless it says "city". Used for displacement counts ("displacements from Ar
+    Raqqah", "Ar Raqqah offensive displaces 271,200 people"); "returned to Ar Raqqah city" stays the city.
+    """
+    m = ref.mention
+    if m is None or _feature(m) not in ("city", "town") or ref.start < 0:
+        return ref
+    if re.match(r"^\s*(?:city|town)\b", text[m.end:m.end + 8], _FLAGS) or \
+            re.search(r"\b(?:city|town)(?:\s+of|['\u2019]s)\s+(?:the\s+)?$", text[max(0, m.start - 20):m.start], _FLAGS):
+        return ref
+    from .translit import match_key
+    key = match_key(m.text)
+    for g in ctx.places:
+        if _feature(g) == "governorate" and g.attrs.get("adm1_pcode") and \
+                g.attrs.get("adm1_pcode") == m.attrs.get("adm1_pcode") and \
+                re.search(r"\b(?:governorate|province)s?\b", g.text, _FLAGS) and \
+                match_key(re.sub(r"\s*\b(?:governorate|province)s?\b.*$", "", g.text, flags=_FLAGS)) == key:
+            return _PlaceRef(g.canonical or g.text, ref.start, ref.end, g)
+    return ref
+
+
 def _mention_for(ctx: _DocContext, row: dict) -> Mention | None:
     for m in reversed(ctx.places):
         if (m.canonical or m.text) == row["place"] and m.attrs.get("place_id") == row.get("place_id"):
@@ -642,7 +888,7 @@ def _siege_lifted(pats, ctx, tagged, text, s, e, trigs, actors, speakers, cue_po
                 cp, cp_name = besieger
             if act is None:
                 act, act_name = besieged
-            date, prec, dtext = _date_fields(pats, tagged, text, s, e, trig, cue_pos, stock_ok=False)
+            date, prec, dtext = _date_fields(pats, tagged, text, s, e, trig, cue_pos, stock_ok=False, ctx=ctx)
             out.append(_event_row(tagged, "siege_lifted", s, e, place, mode=trig.mode or "force",
                                   actor=act, actor_name=act_name, counterpart=cp, counterpart_name=cp_name,
                                   date=date, date_precision=prec, date_text=dtext))
@@ -698,7 +944,7 @@ def _siege(pats, ctx, tagged, text, s, e, trigs, actors, speakers, cue_pos):
         figure = _figure_fields(pats, tagged, text, s, e, [trig])
         if len(places) > 1:
             figure = {k: None for k in figure}
-        date, prec, dtext = _date_fields(pats, tagged, text, s, e, trig, cue_pos)
+        date, prec, dtext = _date_fields(pats, tagged, text, s, e, trig, cue_pos, ctx=ctx)
         for place in places:
             act, act_name = _actor_fields(actor)
             cp, cp_name = _actor_fields(counterpart)
@@ -775,7 +1021,7 @@ def _control_change(pats, ctx, tagged, text, s, e, trigs, actors, speakers, cue_
                 counterpart = None
         if not places:
             continue
-        date, prec, dtext = _date_fields(pats, tagged, text, s, e, trig, cue_pos, stock_ok=False)
+        date, prec, dtext = _date_fields(pats, tagged, text, s, e, trig, cue_pos, stock_ok=False, ctx=ctx)
         act, act_name = _actor_fields(actor)
         cp, cp_name = _actor_fields(counterpart)
         mode = trig.mode or "force"
@@ -944,7 +1190,7 @@ def _displacement(pats, ctx, tagged, text, s, e, trigs, actors, speakers, cue_po
     elif dests:
         event_places = dests[:1]
     else:
-        cands = _places_in(tagged, lo, hi)
+        cands = [m for m in _places_in(tagged, lo, hi) if not any(a <= m.start < b for a, b in dest_spans)]
         keep, cont = _drop_containers(pats, text, cands)
         if not keep:
             keep = [m.mention for m in _anaphors(pats, ctx, text, lo, hi)[:1]]
@@ -952,10 +1198,17 @@ def _displacement(pats, ctx, tagged, text, s, e, trigs, actors, speakers, cue_po
             # "SARG completes military offensive in Eastern Ghouta following the displacement of ...":
             # the place named earlier in the sentence
             keep = _drop_containers(pats, text, _places_in(tagged, s, first.start))[0][-1:]
+        if not keep and ctx.inherited_place is not None:
+            row = ctx.inherited_place
+            keep = [m for m in [_mention_for(ctx, row)] if m is not None]
         if not keep:
             return []
         event_places = [_ref(m) for m in keep]
+    event_places = [_governorate_reading(ctx, text, r) for r in event_places]
+    origin_refs = [_governorate_reading(ctx, text, r) for r in origin_refs]
     figure = _figure_fields(pats, tagged, text, s, e, trigs)
+    if figure["figure"] is None and not any(t.focus for t in trigs):
+        return []  # "displaced populations in Aleppo and Idlib": people named, no movement and no count
     covering = [c for c in origin_containers
                 if all(c.end <= r.start <= c.end + 80 for r in event_places)]
     if len(event_places) > 1 and covering and figure["figure"] is not None and not stay:
@@ -968,7 +1221,7 @@ def _displacement(pats, ctx, tagged, text, s, e, trigs, actors, speakers, cue_po
     agents = [a for a in actors if a.start not in speakers and a.attrs.get("alignment") not in ("un", None)
               and not _is_adjectival(a, text)]
     actor = _nearest_before(agents, first.start, s)
-    date, prec, dtext = _date_fields(pats, tagged, text, s, e, first, cue_pos)
+    date, prec, dtext = _date_fields(pats, tagged, text, s, e, first, cue_pos, ctx=ctx)
     act, act_name = _actor_fields(actor)
     dest = dests[0] if dests else None
     out = []

@@ -461,14 +461,126 @@ def test_event_ids_stable_and_independent_of_other_documents():
     assert [e["event_id"] for e in a3] == [e["event_id"] for e in a1]
     b = extract_events(make_tagged(EA_TEXT, EA_SPECS, doc_id="other"))
     assert not {e["event_id"] for e in b} & {e["event_id"] for e in a1}
-    # the same sentence twice in one document: two distinct ids
-    twice = extract_events(make_tagged("The SDF captured Tabqa. The SDF captured Tabqa.",
-                                       [actor("SDF", "sdf"), place("Tabqa"), actor("SDF", "sdf", nth=1),
-                                        place("Tabqa", nth=1)]))
+    # the same fact stated twice in one document is one event (GOLD.md: one event per fact) ...
+    once = extract_events(make_tagged("The SDF captured Tabqa. The SDF captured Tabqa.",
+                                      [actor("SDF", "sdf"), place("Tabqa"), actor("SDF", "sdf", nth=1),
+                                       place("Tabqa", nth=1)]))
+    assert len(once) == 1
+    # ... while one sentence with two counts for one place gives two events with distinct ids
+    text = ("An estimated 6.3 million people are internally displaced in Syria, while more than 5.3 million "
+            "Syrian refugees remain displaced to neighboring countries, according to the UN.")
+    twice = extract_events(make_tagged(text, [figure("An estimated 6.3 million", 6.3e6, "about"),
+                                              place("Syria", feature="country"),
+                                              figure("more than 5.3 million", 5.3e6, "at_least", unit="refugees"),
+                                              actor("UN", "un")], published=dt.date(2017, 9, 30)))
     assert len(twice) == 2 and twice[0]["event_id"] != twice[1]["event_id"]
+    assert [(e["place"], e["figure"], e["date"]) for e in twice] == [
+        ("Syria", 6.3e6, "2017-09-30"), ("Syria", 5.3e6, "2017-09-30")]
 
 
 def test_missing_place_mentions_yield_nothing_rather_than_a_guess():
     t = make_tagged("Pro-Assad forces broke through the siege on Tuesday.",
                     [actor("Pro-Assad forces", "government"), date("on Tuesday", "2017-09-05")])
     assert extract_events(t) == []
+
+
+# --------------------------------------------------------------------------- error classes (issue 4)
+
+
+@pytest.mark.parametrize("text,specs", [
+    ("The Syrian Democratic Forces (SDF) offensive to retake the northern Syria city of Ar Raqqah from the Islamic "
+     "State of Iraq and Syria (ISIS) continues to drive displacement.",
+     [actor("Syrian Democratic Forces (SDF)", "sdf"), place("Ar Raqqah", feature="city"),
+      actor("Islamic State of Iraq and Syria (ISIS)", "isis")]),
+    ("Over the coming weeks, our heroic forces will liberate these areas, secure the Iraq-Syria border, and end "
+     "the presence of ISIS in eastern Syria once and for all.",
+     [place("eastern Syria", feature="region"), actor("ISIS", "isis")]),
+    ("Once the Khabur River Valley is cleared of ISIS, the SAC states the region will be turned over to "
+     "representative bodies of local civilians as with Tabqa and Manbij.",
+     [place("Khabur River Valley", feature="region"), actor("ISIS", "isis"), place("Tabqa"), place("Manbij")]),
+    ("The UN estimates that an anticipated SARG offensive on Idlib Governorate could displace up to 900,000 people "
+     "in northwestern Syria.",
+     [actor("UN", "un"), actor("SARG", "government"), place("Idlib Governorate", feature="governorate"),
+      figure("up to 900,000", 900000, "up_to"), place("northwestern Syria", feature="region")]),
+    ("Statement on delay of humanitarian aid to the Rukban internally displaced persons camp.",
+     [place("Rukban", feature="camp")]),
+    ("As of May 7, relief agencies were assisting newly displaced populations in Aleppo and Idlib.",
+     [date("As of May 7", "2018-05-07"), place("Aleppo", feature="governorate"), place("Idlib", feature="governorate")]),
+    ("Nearly 2.1 million people were residing in UN-identified besieged and hard-to-reach (HTR) areas of Syria.",
+     [figure("Nearly 2.1 million", 2.1e6, "nearly"), place("Syria", feature="country")]),
+])
+def test_no_event_from_intentions_forecasts_names_or_mixed_counts(text, specs):
+    assert extract_events(make_tagged(text, specs)) == []
+
+
+def test_headline_repeated_in_body_is_one_event_dated_as_of():
+    text = ("As many as 184,000 people remain displaced in southwestern Syria following SARG, GoRF military offensive\n\n"
+            "Military operations resulted in additional displacement throughout July, and up to 184,000 people "
+            "remained displaced in southwestern Syria as of August 1, the UN reports.")
+    specs = [figure("As many as 184,000", 184000, "up_to"), place("southwestern Syria", feature="region"),
+             actor("SARG", "government"), actor("GoRF", "russia"), date("throughout July", "2018-07", "month"),
+             figure("up to 184,000", 184000, "up_to"), place("southwestern Syria", feature="region", nth=1),
+             date("as of August 1", "2018-08-01"), actor("UN", "un")]
+    ev = extract_events(make_tagged(text, specs, published=dt.date(2018, 8, 20)))
+    e = only(ev, type="displacement")
+    assert (e["date"], e["figure"], e["certainty"]) == ("2018-08-01", 184000, "reported")
+
+
+def test_two_counts_in_one_sentence_share_a_fronted_date():
+    text = ("Since late 2017, approximately 175,000 people have returned to Dayr az Zawr Governorate and "
+            "approximately 132,000 people have returned to Ar Raqqah city, despite continued explosive hazard risks.")
+    specs = [date("Since late 2017", "2017", "year"), figure("approximately 175,000", 175000, "about"),
+             place("Dayr az Zawr Governorate", "Deir ez-Zor Governorate", feature="governorate"),
+             figure("approximately 132,000", 132000, "about"), place("Ar Raqqah", "Raqqa", feature="city")]
+    ev = extract_events(make_tagged(text, specs, published=dt.date(2018, 6, 8)))
+    assert [(e["place"], e["figure"], e["date"]) for e in ev] == [
+        ("Deir ez-Zor Governorate", 175000, "2018-06-08"), ("Raqqa", 132000, "2018-06-08")]
+
+
+def test_date_qualifying_a_noun_does_not_date_the_event():
+    text = ("More than 8,000 people relocate from the Al Wa'er neighborhood pursuant to a March 8 reconciliation "
+            "agreement between the SARG and local authorities")
+    specs = [figure("More than 8,000", 8000, "at_least"), place("Al Wa'er", "Al-Waer", feature="neighbourhood"),
+             date("March 8", "2017-03-08"), actor("SARG", "government")]
+    e = only(extract_events(make_tagged(text, specs, published=dt.date(2017, 4, 27))), type="displacement")
+    assert (e["place"], e["date"], e["figure"]) == ("Al-Waer", None, 8000)
+
+
+def test_stock_figures_take_the_as_of_date_of_their_paragraph():
+    text = ("Nearly 5.8 million people remained displaced in Syria as of March, according to the IOM. "
+            "The majority of IDPs—approximately 1.3 million people—were residing in Rif Damascus Governorate, "
+            "while nearly 944,000 people were residing in Aleppo Governorate.")
+    specs = [figure("Nearly 5.8 million", 5.8e6, "nearly"), place("Syria", feature="country"),
+             date("as of March", "2017-03", "month"), actor("IOM", "un"),
+             figure("approximately 1.3 million", 1.3e6, "about"),
+             place("Rif Damascus Governorate", "Rif Dimashq Governorate", feature="governorate"),
+             figure("nearly 944,000", 944000, "nearly"), place("Aleppo Governorate", feature="governorate")]
+    ev = extract_events(make_tagged(text, specs, published=dt.date(2017, 4, 27)))
+    assert [(e["place"], e["figure"], e["date"]) for e in ev] == [
+        ("Syria", 5.8e6, "2017-03"), ("Rif Dimashq Governorate", 1.3e6, "2017-03"),
+        ("Aleppo Governorate", 944000, "2017-03")]
+
+
+def test_bare_capital_in_a_displacement_count_reads_as_its_governorate():
+    text = ("The offensive continues to drive displacement in and from Ar Raqqah Governorate. Between November 2016 "
+            "and May 23, 2017, the CCCM Cluster verified nearly 197,600 primary or secondary displacements from "
+            "Ar Raqqah; nearly 160,100 of the displacements occurred between April 1 and May 23.")
+    gov = dict(feature="governorate", adm1_pcode="SY11")
+    specs = [place("Ar Raqqah Governorate", "Raqqa Governorate", place_id="gov", **gov),
+             date("November 2016", "2016-11", "month"), date("May 23, 2017", "2017-05-23"),
+             figure("nearly 197,600", 197600, "nearly", unit="displacements"),
+             place("Ar Raqqah", place_id="city", feature="city", adm1_pcode="SY11", nth=1),
+             figure("nearly 160,100", 160100, "nearly", unit="displacements"),
+             date("April 1", "2017-04-01"), date("May 23", "2017-05-23", nth=1)]
+    ev = [e for e in extract_events(make_tagged(text, specs, published=dt.date(2017, 5, 31))) if e["figure"]]
+    assert [(e["place"], e["figure"], e["date"]) for e in ev] == [
+        ("Raqqa Governorate", 197600, "2017-05-23"), ("Raqqa Governorate", 160100, "2017-05-23")]
+
+
+def test_country_after_a_comma_is_a_container_not_a_second_place():
+    text = "The Syrian Democratic Forces' Oct. 20 liberation of Raqqa, Syria, exposed the lies of ISIS."
+    specs = [actor("Syrian Democratic Forces", "sdf"), date("Oct. 20", "2017-10-20"), place("Raqqa", feature="city"),
+             place("Syria", feature="country"), actor("ISIS", "isis")]
+    ev = extract_events(make_tagged(text, specs, published=dt.date(2017, 11, 2)))
+    assert [(e["type"], e["place"], e["actor"], e["date"]) for e in ev] == [
+        ("control_change", "Raqqa", "sdf", "2017-10-20")]
