@@ -77,7 +77,7 @@ class FigureFinder:
     --------
     >>> f = FigureFinder()
     >>> [(t, r["value"], r["qualifier"], r["unit"]) for _, _, t, r in f.find("almost 100,000 civilians")]
-    [('almost 100,000 civilians', 100000.0, 'nearly', 'civilians')]
+    [('almost 100,000', 100000.0, 'nearly', 'civilians')]
     """
 
     def __init__(self, words_path: str | Path | None = None):
