@@ -54,6 +54,25 @@ def load_tables(names: Iterable[str] = TABLE_NAMES, tables_dir: str | Path | Non
     return {n: load_table(n, tables_dir) for n in names}
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_abandoned_staging(folder: Path) -> None:
+    """Delete staging folders left by a build that was killed (its process no longer exists)."""
+    for p in folder.glob(".staging-*"):
+        parts = p.name.split("-")
+        pid = int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else None
+        if pid is None or (pid != os.getpid() and not _pid_alive(pid)):
+            shutil.rmtree(p, ignore_errors=True)
+
+
 class AtomicTableWriter:
     """Stage tables in a temporary folder, then move them into place together.
 
@@ -66,7 +85,8 @@ class AtomicTableWriter:
         self.out_dir = Path(out_dir)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.csv = csv
-        self.staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.out_dir))
+        _remove_abandoned_staging(self.out_dir)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=self.out_dir))
         self.names: list[str] = []
 
     def path(self, name: str, suffix: str = ".parquet") -> Path:

@@ -4,6 +4,7 @@ The engine comparison runs on all shipped reports; everything else on a few copi
 """
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -356,3 +357,23 @@ def test_summary_says_what_came_from_the_cache(corpus, tmp_path):
     text = report.summary()
     assert f"0 processed, {len(SUBSET)} from cache" in text
     assert set(report.timings) == {"scan", "documents", "corpus", "commit"}
+
+
+def test_staging_left_by_a_killed_build_is_removed(tmp_path):
+    """A build killed with SIGKILL leaves its staging folder; the next writer removes it."""
+    import subprocess
+    import sys
+
+    from conflict_lib.tables import AtomicTableWriter
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(dead.stdout)
+    left = tmp_path / f".staging-{pid}-abc123"
+    left.mkdir()
+    (left / "events.parquet").write_bytes(b"partial")
+    live = tmp_path / f".staging-{os.getpid()}-mine"
+    live.mkdir()
+    w = AtomicTableWriter(tmp_path)
+    assert not left.exists(), "a dead build's staging folder should be removed"
+    assert live.exists(), "a live process's staging folder must be left alone"
+    w.abort()
