@@ -27,13 +27,15 @@ from __future__ import annotations
 import csv
 import json
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from . import pipeline as _pipeline
 from .pipeline import doc_text as _doc_text
@@ -356,7 +358,7 @@ class ActorMatcher:
 
     def _lexicon_hit(self, text: str, start: int, end: int, actor: Actor) -> _Hit:
         matched = text[start:end]
-        adjectival = bool(re.match(r"pro\s*-?\s*\S+$", matched, re.IGNORECASE))
+        adjectival = bool(_PRO_NAME.match(matched))
         # "Syrian Democratic Forces (SDF)" -> one span
         pm = self._re_paren.match(text, end)
         if pm and (self._by_acronym.get(pm.group(1)) is actor or pm.group(1).isupper()):
@@ -408,14 +410,14 @@ class ActorMatcher:
     def _guard_ok(self, text: str, start: int, end: int, acr: str) -> bool:
         before = text[max(0, start - 40):start]
         after = text[end:end + 40]
-        pw = re.search(r"([\w.'-]+)\W*$", before)
-        nw = re.match(r"\W*([\w.'-]+)", after)
+        pw = _WORD_BEFORE.search(before)
+        nw = _WORD_AFTER.match(after)
         for w in (pw, nw):
             if w and len(w.group(1)) > 1 and w.group(1).isupper() and w.group(1).isalpha() \
                     and w.group(1) not in self._by_acronym:
                 return False
         if acr == "IS":
-            prev = pw.group(1).lower() if pw and not re.search(r"[.!?:]\s*$", before) else ""
+            prev = pw.group(1).lower() if pw and not _STOP_BEFORE.search(before) else ""
             if prev in self._is_before:
                 return True
             rest = after.lstrip()
@@ -449,7 +451,7 @@ class ActorMatcher:
             if h.actor is not None:
                 rec = h.actor.record(h.adjectival)
             else:
-                slug = re.sub(r"[^a-z0-9]+", "_", h.name.lower()).strip("_")
+                slug = _NON_SLUG.sub("_", h.name.lower()).strip("_")
                 rec = {"canonical": h.name, "actor_id": f"unknown:{slug}", "alignment": "unknown",
                        "description": "group-like name not in the lexicon", "adjectival": h.adjectival,
                        "source": "pattern: unknown_group (actor_patterns.json)"}
@@ -460,10 +462,10 @@ class ActorMatcher:
         """Acronyms the text defines in parentheses after a name, found again elsewhere."""
         defined: dict[str, _Hit] = {}
         for h in chosen:
-            m = re.search(r"\(\s*([A-Z][A-Za-z]{1,7})\s*\)\s*(?:\)?-\w+)?$", text[h.start:h.end])
+            m = _DEFINED_INSIDE.search(text[h.start:h.end])
             if m is None:
                 pm = self._re_paren.match(text, h.end)
-                m = pm if pm and re.fullmatch(r"[A-Z][A-Za-z]{1,7}", pm.group(1)) else None
+                m = pm if pm and _ACRONYM_SHAPE.fullmatch(pm.group(1)) else None
                 if m is not None:  # the definition itself is not a new mention
                     taken[pm.start():pm.end()] = b"\x01" * (pm.end() - pm.start())
             if m is not None and m.group(1) not in self._by_acronym:
@@ -483,6 +485,16 @@ class ActorMatcher:
             extra.append(_Hit(m.start(), end, _DOC, src.actor, adjectival, src.name))
             taken[m.start():end] = b"\x01" * (end - m.start())
         return extra
+
+
+# compiled once (``re.match(pattern, ...)`` looks its pattern up in a cache on every call)
+_PRO_NAME = re.compile(r"pro\s*-?\s*\S+$", re.IGNORECASE)
+_WORD_BEFORE = re.compile(r"([\w.'-]+)\W*$")
+_WORD_AFTER = re.compile(r"\W*([\w.'-]+)")
+_STOP_BEFORE = re.compile(r"[.!?:]\s*$")
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+_DEFINED_INSIDE = re.compile(r"\(\s*([A-Z][A-Za-z]{1,7})\s*\)\s*(?:\)?-\w+)?$")
+_ACRONYM_SHAPE = re.compile(r"[A-Z][A-Za-z]{1,7}")
 
 
 def _fold(s: str) -> str:
@@ -513,12 +525,28 @@ class ActorTagger:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for start, end, _text, rec in self.matcher.find(_doc_text(doc)):
-            span = doc.char_span(start, end, alignment_mode="expand")
-            if span is None or not len(span):
-                continue
-            span._.conflict = rec
-            spans.append(span)
+        text = _doc_text(doc)
+        found = self.matcher.find(text)
+        if found:
+            # ``doc.char_span(start, end, alignment_mode="expand")`` on the token offsets: a token
+            # owns its characters and its trailing space, so the token holding character c is the
+            # last one starting at or before c
+            arr = doc.to_array([IDX, LENGTH])
+            idx = arr[:, 0].tolist()
+            tok_end = (arr[:, 0] + arr[:, 1]).tolist()
+            size = len(text)
+            for start, end, _text, rec in found:
+                if not (0 <= start < size and 0 < end <= size):
+                    continue
+                s = bisect_right(idx, start) - 1
+                if start == tok_end[s]:  # in the trailing space: the span starts at the next token
+                    s += 1
+                e = bisect_right(idx, end - 1)
+                if e <= s:
+                    continue
+                span = Span(doc, s, e)
+                _pipeline.set_record(doc, span, rec)
+                spans.append(span)
         doc.spans["actors"] = spans
         return doc
 

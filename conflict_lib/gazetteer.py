@@ -31,16 +31,18 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import fuzz
-from spacy.attrs import IDX, LENGTH, SENT_START
+from spacy.attrs import IDX, LENGTH, ORTH, SENT_START
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import paths
-from .pipeline import doc_text, ensure_extensions
+from .pipeline import doc_text, ensure_extensions, set_record
 from .translit import ARTICLES, match_key, skeleton_key, split_name
 
 __all__ = [
@@ -172,6 +174,10 @@ def fold_name(name: str) -> str:
     'al fuah'
     """
     return " ".join(split_name(name))
+
+
+#: :func:`fold_name` cached, for the tagger's hot path (names in reports repeat).
+_fold = lru_cache(maxsize=100_000)(fold_name)
 
 
 def gazetteer_feature(feature_code: str | None, population: int, placetype: str | None = None) -> str:
@@ -359,6 +365,11 @@ class Gazetteer:
         """True for keys of actor names and neighbouring countries (consumed, never emitted)."""
         return key in self.blocked or key in self.not_places
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_cand_cache", None)  # a per-process cache, not part of the index
+        return state
+
     def candidates(self, name: str) -> list[tuple[Place, str, float]]:
         """All places a name may denote, each with its match method and score (0..1).
 
@@ -372,8 +383,20 @@ class Gazetteer:
         list of (Place, method, score)
             Empty when the name is unknown, a stopword or a blocked phrase.
         """
+        # the answer depends on the name only, and names repeat within and across reports
+        cache = self.__dict__.get("_cand_cache")
+        if cache is None:
+            cache = self._cand_cache = {}
+        hit = cache.get(name)
+        if hit is None:
+            if len(cache) >= 50_000:  # bounded: a long stream of new names must not grow it forever
+                cache.clear()
+            hit = cache[name] = tuple(self._candidates(name))
+        return list(hit)
+
+    def _candidates(self, name: str) -> list[tuple[Place, str, float]]:
         key = match_key(name)
-        folded = fold_name(name)
+        folded = _fold(name)
         if not key or folded in self.stopwords or folded in STOP_WORDS or self.is_blocked(key):
             return []
         out = []
@@ -445,7 +468,7 @@ class Gazetteer:
             non_admin = [c for c in cands if c[0].level not in ("adm1", "adm2", "adm3")]
             pool = non_admin or cands
         # a spelling listed for a place beats a transliteration collision with another place
-        folded = fold_name(name)
+        folded = _fold(name)
         listed = [c for c in pool if folded in c[0].names]
         if listed:
             pool = listed
@@ -493,23 +516,6 @@ class Gazetteer:
 
 _ABBREVIATIONS = frozenset({"capt", "gen", "col", "dr", "mr", "mrs", "ms", "lt", "maj", "sgt", "brig", "st", "no",
                             "adm", "cmdr", "sen", "rep", "gov", "u.s", "jr", "sr"})
-
-
-def _sentence_initial(doc: Doc, i: int) -> bool:
-    """True when token ``i`` opens a sentence, a line or the document (its capital says nothing)."""
-    j = i - 1
-    while j >= 0 and doc[j].is_space:
-        if "\n" in doc[j].text:
-            return True
-        j -= 1
-    if j < 0:
-        return True
-    prev = doc[j].text
-    if prev == "." and j > 0 and doc[j - 1].lower_ in _ABBREVIATIONS:
-        return False  # "Capt. Bill Urban", "Gen. Joseph Votel"
-    if doc[i].is_sent_start:
-        return True
-    return prev in (".", "!", "?", ":", ";", '"', "\u201c", "(", "-", "*") or "\n" in doc[j].whitespace_
 
 
 def _method(p: Place, folded: str) -> str:
@@ -647,6 +653,82 @@ _NAME_WORDS = frozenset({"camp", "airbase", "airport", "base", "crossing", "bord
                          "highway", "motorway", "road", "military", "refugee", "idp", "garrison", "air", "airfield"})
 
 
+# Token classes of the span finder, cached per token text (``ORTH`` hash) by the tagger.
+_START_UPPER, _START_LOWER = 1, 2  # a capitalised name word / a lower-case start ("eastern", "al")
+_EXT_WORD, _EXT_CONN = 4, 8  # inside a name: a name word / a connector ("ez", "-", "of")
+
+
+class _DocView:
+    """Token texts of a doc read as slices of its text: no ``Token`` object per look-up.
+
+    ``doc[j].text``, ``.lower_``, ``.is_space`` and ``.is_sent_start`` are what the places
+    component asks of its neighbours; each is a slice of the document text here (spaCy's
+    ``LOWER`` is ``str.lower`` of the token text, its ``IS_SPACE`` ``str.isspace``).
+    """
+
+    __slots__ = ("text", "low", "idx", "end", "n", "orth", "sent_starts", "_sent")
+
+    def __init__(self, doc: Doc, text: str):
+        self.text = text
+        arr = doc.to_array([IDX, LENGTH, ORTH, SENT_START])  # one call: it walks every token
+        self.idx: list[int] = arr[:, 0].tolist()
+        self.end: list[int] = (arr[:, 0] + arr[:, 1]).tolist()
+        self.n = len(self.idx)
+        self.orth = arr[:, 2]
+        #: token indexes of sentence starts (``is_sent_start``); None when the doc has no sentences
+        self.sent_starts: list[int] | None = np.flatnonzero(arr[:, 3] == 1).tolist() \
+            if doc.has_annotation("SENT_START") else None
+        self._sent: set[int] | None = None
+        low = text.lower()
+        # lower-casing the whole text equals lower-casing each token unless a character changes
+        # length or is context-sensitive (capital sigma)
+        self.low = low if len(low) == len(text) and "\u03a3" not in text else None
+        self._sent = None
+
+    def text_of(self, j: int) -> str:
+        return self.text[self.idx[j]:self.end[j]]
+
+    def lower(self, j: int) -> str:
+        if self.low is not None:
+            return self.low[self.idx[j]:self.end[j]]
+        return self.text[self.idx[j]:self.end[j]].lower()
+
+    def span_text(self, start: int, end: int) -> str:
+        """``doc[start:end].text``."""
+        return self.text[self.idx[start]:self.end[end - 1]] if end > start else ""
+
+    def is_sent_start(self, i: int) -> bool:
+        if self.sent_starts is None:
+            return i == 0  # no sentence boundaries: spaCy counts only the first token
+        if self._sent is None:
+            self._sent = set(self.sent_starts)
+        return i in self._sent
+
+
+def _sentence_initial(v: _DocView, i: int) -> bool:
+    """True when token ``i`` opens a sentence, a line or the document (its capital says nothing)."""
+    j = i - 1
+    while j >= 0:
+        t = v.text_of(j)
+        if not t.isspace():
+            break
+        if "\n" in t:
+            return True
+        j -= 1
+    if j < 0:
+        return True
+    prev = v.text_of(j)
+    if prev == "." and j > 0 and v.lower(j - 1) in _ABBREVIATIONS:
+        return False  # "Capt. Bill Urban", "Gen. Joseph Votel"
+    if v.is_sent_start(i):
+        return True
+    # (a token's trailing white space is at most one " ", so never a line break)
+    return prev in _SENT_PUNCT
+
+
+_SENT_PUNCT = frozenset((".", "!", "?", ":", ";", '"', "\u201c", "(", "-", "*"))
+
+
 class PlaceTagger:
     """The ``conflict_places_v1`` component: writes ``doc.spans["places"]``.
 
@@ -671,87 +753,113 @@ class PlaceTagger:
         self.person_prefixes = frozenset(pat["person_prefixes"])
         self.city_context = frozenset(pat["city_context"])
         self.actor_suffixes = [tuple(s.lower().split()) for s in pat["actor_suffixes"]]
+        self._suffix_heads = frozenset(s[0] for s in self.actor_suffixes if s)
         self.lower_starts = frozenset(split_name(k)[0] for p in gazetteer.places if p.lowercase_ok
                                       for k in p.names if k and not k[0].isupper()) | frozenset({"al", "el"})
+        #: ORTH hash -> token class bits (see ``_classify``); token texts repeat, so this stays small
+        self._classes: dict[int, int] = {}
 
     # -- span finding -----------------------------------------------------
-    def _raw_spans(self, doc: Doc) -> list[tuple[int, int, str]]:
+    def _classify(self, t: str) -> int:
+        """Class bits of a token text: may it start a name, and what is it inside one."""
+        c0 = t[0]
+        low = t.lower()
+        caps_word = len(t) > 3 and t.isupper()  # ALL-CAPS headline word: no case information
+        bits = 0
+        if not c0.isupper():
+            if c0.isalpha() and low in self.lower_starts:
+                bits |= _START_LOWER
+        elif not ((low in STOP_WORDS and low not in ARTICLES) or caps_word):
+            # "In Daraa", "By Terri": an English word is not the start of a name
+            bits |= _START_UPPER
+        if (c0.isupper() and not caps_word) or c0.isdigit():
+            bits |= _EXT_WORD
+        elif low in self.connectors or t in ("-", "'"):
+            bits |= _EXT_CONN
+        elif low in _NAME_WORDS:
+            bits |= _EXT_WORD
+        return bits
+
+    def _token_classes(self, doc: Doc, v: _DocView) -> list[int]:
+        orths = v.orth.tolist()
+        cache = self._classes
+        try:
+            return list(map(cache.__getitem__, orths))
+        except KeyError:
+            strings = doc.vocab.strings
+            if len(cache) > 500_000:  # a bound for endless streams of new words
+                cache.clear()
+            for h in orths:
+                if h not in cache:
+                    cache[h] = self._classify(strings[h])
+            return list(map(cache.__getitem__, orths))
+
+    def _raw_spans(self, doc: Doc, v: _DocView | None = None) -> list[tuple[int, int, str]]:
+        """Longest gazetteer names (``(start, end, key)`` token spans) over runs of name-like tokens.
+
+        Only tokens that may start a name are visited (a capitalised word that is not an English
+        stop word or an ALL-CAPS headline word, or a lower-case start such as "eastern").
+        """
         gz = self.gz
-        text = doc_text(doc)
-        # token texts and offsets without making a Token object per token (the hot path)
-        toks = [(text[i:i + n_], i) for i, n_ in doc.to_array([IDX, LENGTH]).tolist()]
-        n = len(toks)
+        v = v if v is not None else _DocView(doc, doc_text(doc))
+        text, idx, tend = v.text, v.idx, v.end
+        cls = self._token_classes(doc, v)
+        n = len(cls)
         out: list[tuple[int, int, str]] = []
-        i = 0
-        by_key, lower_keys, connectors = gz.by_key, gz.lowercase_keys, self.connectors
-        while i < n:
-            t = toks[i][0]
-            c0 = t[0]
-            lower_start = False
-            if not c0.isupper():
-                if c0.isalpha() and t.lower() in self.lower_starts:
-                    lower_start = True
-                else:
-                    i += 1
-                    continue
-            elif (t.lower() in STOP_WORDS and t.lower() not in ARTICLES) or (len(t) > 3 and t.isupper()):
-                # "In Daraa", "By Terri": an English word is not the start of a name;
-                # ALL-CAPS headline words are skipped (no case information)
-                i += 1
+        by_key, lower_keys, by_skel = gz.by_key, gz.lowercase_keys, gz.by_skeleton
+        # the tokens that may start a name (one in six), found without a Python step per token
+        starts = np.flatnonzero(np.frombuffer(bytes(cls), dtype=np.uint8) & (_START_UPPER | _START_LOWER)).tolist()
+        nxt = 0  # first token not inside an accepted span
+        for i in starts:
+            if i < nxt:
                 continue
+            lower_start = not cls[i] & _START_UPPER
             # extend over name-like tokens
             ends = []
             words = 0
             k = i
-            while k < n and k - i < _MAX_TOKENS:
-                tk = toks[k][0]
-                ch = tk[0]
-                low = tk.lower()
-                if (ch.isupper() and not (len(tk) > 3 and tk.isupper())) or ch.isdigit():
+            stop = min(n, i + _MAX_TOKENS)
+            while k < stop:
+                ck = cls[k]
+                if ck & _EXT_WORD or (k == i and lower_start and not ck & _EXT_CONN):
                     words += 1
                     ends.append(k)
-                elif low in connectors or tk in ("-", "'"):
-                    pass
-                elif low in _NAME_WORDS or (k == i and lower_start):
-                    words += 1
-                    ends.append(k)
-                else:
+                elif not ck & _EXT_CONN:
                     break
                 if words >= _MAX_WORDS:
                     break
                 k += 1
             hit = None
-            start_char = toks[i][1]
+            start_char = idx[i]
             for e in reversed(ends):
-                span_text = text[start_char:toks[e][1] + len(toks[e][0])]
+                span_text = text[start_char:tend[e]]
                 key = match_key(span_text)
                 if not key:
                     continue
-                if gz.is_blocked(key):
+                if key in gz.blocked or key in gz.not_places:
                     hit = (e, "")
                     break
-                if key in by_key or (len(key) >= MIN_FUZZY_KEY and skeleton_key(span_text) in gz.by_skeleton):
-                    if fold_name(span_text) in gz.stopwords:
+                if key in by_key or (len(key) >= MIN_FUZZY_KEY and skeleton_key(span_text) in by_skel):
+                    if _fold(span_text) in gz.stopwords:
                         continue
-                    if lower_start and key not in lower_keys and not (t.lower() in ("al", "el") and e > i):
+                    if lower_start and key not in lower_keys and not (e > i and v.lower(i) in ("al", "el")):
                         continue
                     hit = (e, key)
                     break
             if hit is None:
-                i += 1
                 continue
             e, key = hit
             if key:
                 out.append((i, e + 1, key))
-            i = e + 1
+            nxt = e + 1
         return out
 
     # -- context -----------------------------------------------------------
-    def _cue(self, doc: Doc, start: int, end: int) -> tuple[str | None, int]:
+    def _cue(self, v: _DocView, start: int, end: int) -> tuple[str | None, int]:
         """The cue around ``doc[start:end]`` and the end to extend the span to."""
-        n = len(doc)
-        nxt = doc[end].lower_ if end < n else ""
-        if end + 2 < n + 0 and nxt == "sub" and doc[end + 1].text == "-" and doc[end + 2].lower_.startswith("district"):
+        n = v.n
+        nxt = v.lower(end) if end < n else ""
+        if end + 2 < n and nxt == "sub" and v.text_of(end + 1) == "-" and v.lower(end + 2).startswith("district"):
             return "subdistrict", end + 3
         if nxt in self.sub_cues:
             return "subdistrict", end + 1
@@ -765,9 +873,9 @@ class PlaceTagger:
             return "neighbourhood", end
         if nxt == "city":
             return "city", end + 1
-        if nxt == "camp" or (nxt in ("idp", "refugee") and end + 1 < n and doc[end + 1].lower_ == "camp"):
+        if nxt == "camp" or (nxt in ("idp", "refugee") and end + 1 < n and v.lower(end + 1) == "camp"):
             return "camp", end + (1 if nxt == "camp" else 2)
-        prev = [doc[j].lower_ for j in range(max(0, start - 3), start)]
+        prev = [v.lower(j) for j in range(max(0, start - 3), start)]
         if prev[-2:] in (["city", "of"], ["town", "of"], ["capital", "of"]):
             return "city", end
         if nxt in ("'s", "’s"):
@@ -776,31 +884,37 @@ class PlaceTagger:
             return "preposition", end
         return None, end
 
-    def _rejected_by_neighbours(self, doc: Doc, start: int, end: int) -> bool:
+    def _rejected_by_neighbours(self, v: _DocView, start: int, end: int) -> bool:
         """A name inside a person's name or an actor's name."""
-        if start > 0 and doc[start - 1].lower_.rstrip(".") in self.person_prefixes:
+        if start > 0 and v.lower(start - 1).rstrip(".") in self.person_prefixes:
             return True
-        tail = [t.lower_ for t in doc[end:end + 3]]
+        if end >= v.n or v.lower(end) not in self._suffix_heads:
+            return False  # no actor suffix starts here (the common case)
+        tail = tuple(v.lower(j) for j in range(end, min(end + 3, v.n)))
         for suf in self.actor_suffixes:
-            if tuple(tail[:len(suf)]) == suf and doc[end].text[:1].isupper():
+            if tail[:len(suf)] == suf and v.text_of(end)[:1].isupper():
                 return True
         return False
 
-    def _in_proper_name(self, doc: Doc, start: int, end: int, covered: set[int]) -> bool:
+    def _in_proper_name(self, v: _DocView, start: int, end: int, covered: set[int]) -> bool:
         """The span touches a capitalised word that is not part of a place ("Kevin Kennedy", "Mark Green")."""
-        nxt = end + 1 if end + 1 < len(doc) and doc[end].text == "-" else end
+        n = v.n
+        nxt = end + 1 if end + 1 < n and v.text_of(end) == "-" else end
         for j in (start - 1, nxt):
-            if 0 <= j < len(doc) and j not in covered:
-                t = doc[j]
-                if t.text[:1].isupper() and t.is_alpha and not (j == start - 1 and _sentence_initial(doc, j)) \
-                        and t.lower_ not in STOP_WORDS:
+            if 0 <= j < n and j not in covered:
+                t = v.text_of(j)
+                if t[:1].isupper() and t.isalpha() and not (j == start - 1 and _sentence_initial(v, j)) \
+                        and v.lower(j) not in STOP_WORDS:
                     return True
         return False
 
     def __call__(self, doc: Doc) -> Doc:
         gz = self.gz
-        raw = self._raw_spans(doc)
-        starts = {s for s, _, _ in raw}
+        v = _DocView(doc, doc_text(doc))
+        raw = self._raw_spans(doc, v)
+        if not raw:
+            doc.spans["places"] = []
+            return doc
         # governorates and cities named, per sentence and per document
         sent_of = {}
         sent_adm1: dict[int, set[str]] = {}
@@ -809,14 +923,13 @@ class PlaceTagger:
         doc_city: set[str] = set()
         cues = {}
         city_sense = set()
-        sent_starts = [i for i, v in enumerate(doc.to_array([SENT_START]).tolist()) if v == 1] \
-            if doc.has_annotation("SENT_START") else [0]
+        sent_starts = v.sent_starts if v.sent_starts is not None else [0]
         for s, e, key in raw:
             sid = sent_starts[max(0, bisect_right(sent_starts, s) - 1)] if sent_starts else 0
             sent_of[s] = sid
-            cues[s] = self._cue(doc, s, e)
-            if cues[s][0] == "city" or (s >= 2 and doc[s - 1].lower_ in ("of", "near", "outside") and
-                                         doc[s - 2].lower_ in self.city_context):
+            cues[s] = self._cue(v, s, e)
+            if cues[s][0] == "city" or (s >= 2 and v.lower(s - 1) in ("of", "near", "outside") and
+                                         v.lower(s - 2) in self.city_context):
                 city_sense.add(key)
             if key in gz.governorates:
                 pcode = gz.governorates[key]
@@ -827,8 +940,7 @@ class PlaceTagger:
             if key in gz.city_keys:
                 sent_city.setdefault(sid, set()).add(key)
                 doc_city.add(key)
-        covered = {j for s, e, _ in raw for j in range(s, e)}
-        uses_governorate = "governorate" in doc_text(doc).lower()
+        uses_governorate = "governorate" in (v.low if v.low is not None else v.text.lower())
         # one sense per document for names given a district cue ("Afrin District" ... "from Afrin")
         district_keys = {}
         for s, e, key in raw:
@@ -837,7 +949,7 @@ class PlaceTagger:
                 district_keys[key] = cue
         results = []
         for s, e, key in raw:
-            if self._rejected_by_neighbours(doc, s, e):
+            if self._rejected_by_neighbours(v, s, e):
                 continue
             cue, new_end = cues[s]
             if cue == "preposition":
@@ -852,9 +964,8 @@ class PlaceTagger:
             own_gov = {gz.governorates[key]} if key in gz.governorates else set()
             ctx = ResolveContext(cue=cue, adm1=sent_adm1.get(sid, set()) - own_gov, doc_adm1=doc_adm1 - own_gov,
                                  cities=sent_city.get(sid, set()) - {key}, doc_cities=doc_city - {key},
-                                 sentence_start=_sentence_initial(doc, s))
-            name = doc[s:e].text
-            m = gz.resolve(name, ctx)
+                                 sentence_start=_sentence_initial(v, s))
+            m = gz.resolve(v.span_text(s, e), ctx)
             if m is None:
                 continue
             if m.place.level not in ("adm1", "adm2", "adm3") and new_end != e and cue in (
@@ -864,47 +975,50 @@ class PlaceTagger:
         # a village name touching an unmatched capitalised word is part of a person's or group's name
         covered = {j for r in results for j in range(r[0], r[1])}
         results = [r for r in results if not (r[4].place.kind == "gazetteer" and r[4].place.feature != "city"
-                                              and self._in_proper_name(doc, r[0], r[1], covered))]
-        self._apply_lists(doc, results)
-        results.extend(self._generic_airports(doc, raw, covered))
+                                              and self._in_proper_name(v, r[0], r[1], covered))]
+        self._apply_lists(v, results)
+        results.extend(self._generic_airports(v, raw, covered))
         results.sort(key=lambda r: r[0])
         spans = []
         for s, e, key, cue, m in results:
             span = Span(doc, s, e, label="PLACE")
-            span._.conflict = {"canonical": m.canonical, **m.attrs()}
+            set_record(doc, span, {"canonical": m.canonical, **m.attrs()})
             spans.append(span)
         doc.spans["places"] = spans
         return doc
 
-    def _generic_airports(self, doc: Doc, raw: list[tuple[int, int, str]], covered: set[int]) -> list[list]:
+    def _generic_airports(self, v: _DocView, raw: list[tuple[int, int, str]], covered: set[int]) -> list[list]:
         """"the airport" / "the nearby military airport" in a report about one city with a known airbase."""
         gz = self.gz
         counts: dict[str, int] = {}
         for _, _, key in raw:
             if key in gz.airport_of:
                 counts[key] = counts.get(key, 0) + 1
-        if not counts:
+        if not counts or ("airport" not in v.text and "airbase" not in v.text):
             return []
         city = max(counts, key=counts.get)
         place = gz.places[gz.airport_of[city]]
         out = []
-        for mt in _AIRPORT_WORD.finditer(doc_text(doc)):
-            t = doc.char_span(mt.start(), mt.end())
-            if t is None:
+        for mt in _AIRPORT_WORD.finditer(v.text):
+            # the token starting at the match, when the match is whole tokens (``doc.char_span``)
+            ti = bisect_left(v.idx, mt.start())
+            if ti >= v.n or v.idx[ti] != mt.start():
                 continue
-            t = t[0]
-            if t.i in covered:
+            te = bisect_left(v.end, mt.end())
+            if te >= v.n or v.end[te] != mt.end():
                 continue
-            s = t.i
-            while s > 0 and doc[s - 1].lower_ in ("military", "nearby", "city's", "main"):
+            if ti in covered:
+                continue
+            s = ti
+            while s > 0 and v.lower(s - 1) in ("military", "nearby", "city's", "main"):
                 s -= 1
-            if s == 0 or doc[s - 1].lower_ != "the":
+            if s == 0 or v.lower(s - 1) != "the":
                 continue
-            out.append([s, t.i + 1, match_key(place.name), None,
-                        PlaceMatch(place, doc[s:t.i + 1].text, "curated", 0.7)])
+            out.append([s, ti + 1, match_key(place.name), None,
+                        PlaceMatch(place, v.span_text(s, ti + 1), "curated", 0.7)])
         return out
 
-    def _apply_lists(self, doc: Doc, results: list[list]) -> None:
+    def _apply_lists(self, v: _DocView, results: list[list]) -> None:
         """Coordinated lists of governorate names ("Homs, Idlib, and Rif Damascus governorates")."""
         gz = self.gz
         if not results:
@@ -915,7 +1029,7 @@ class PlaceTagger:
             if cur_start - prev_end > 6:  # too far apart to be one list
                 groups.append([a])
                 continue
-            between = [t.lower_ for t in doc[prev_end:cur_start]]
+            between = [v.lower(j) for j in range(prev_end, min(cur_start, v.n))]
             if between and all(w in (",", "and", "or") or w in self.list_mods for w in between) and \
                     any(w in (",", "and", "or") for w in between):
                 groups[-1].append(a)
@@ -926,7 +1040,7 @@ class PlaceTagger:
                 continue
             members = [results[a] for a in g]
             last_end = members[-1][1]
-            nxt = doc[last_end].lower_ if last_end < len(doc) else ""
+            nxt = v.lower(last_end) if last_end < v.n else ""
             capable = all(m[2] in gz.governorates for m in members)
             is_gov_list = nxt in self.plural_gov or any(
                 m[4].place.level == "adm1" and m[3] != "governorate_weak" for m in members) or (

@@ -4,6 +4,8 @@ Components (each a registered factory with a versioned name — spaCy allows no 
 factory name, so the version is a ``_v1`` suffix — patterns and lexicons kept as
 data files in ``conflict_lib/data/``):
 
+- ``conflict_sentences_v1`` sentence starts, exactly as spaCy's rule-based ``sentencizer`` sets
+  them, computed on arrays (:class:`SentenceSplitter`)
 - ``conflict_places_v1``  places through the gazetteer (``conflict_lib.gazetteer``)
 - ``conflict_actors_v1``  actors and their alignment (``conflict_lib.actors``)
 - ``conflict_dates_v1``   dates resolved against the document's own dating (``conflict_lib.dates``)
@@ -14,10 +16,16 @@ Each writes ``doc.spans[<kind>s]``; every span carries its record in ``span._.co
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import spacy
+from spacy.attrs import ORTH, SENT_START
+from spacy.language import Language
+from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc, Span
 
 #: Component names in pipeline order.
@@ -62,6 +70,114 @@ def seed_doc_text(doc: Doc, text: str) -> None:
     doc.user_data[_TEXT_KEY] = (len(doc), text)
 
 
+# ``span._.conflict`` is stored by spaCy in ``doc.user_data`` under ``("._.", name, start_char, end_char)``;
+# going through ``span._`` builds an ``Underscore`` object per access, which costs more than the
+# rest of turning a span into a mention. The key layout is checked once against spaCy itself, and
+# the public (slow) path is used if it ever differs.
+def _record_key_ok() -> bool:
+    try:
+        doc = spacy.blank("en").make_doc("a b")
+        span = doc[1:2]
+        marker = object()
+        span._.conflict = marker
+        return doc.user_data.get(("._.", "conflict", span.start_char, span.end_char)) is marker
+    except Exception:  # noqa: BLE001 - any surprise: use the public API
+        return False
+
+
+_FAST_RECORD = _record_key_ok()
+
+
+def set_record(doc: Doc, span: Span, record: Any) -> None:
+    """``span._.conflict = record``, without building an ``Underscore`` object."""
+    if _FAST_RECORD:
+        doc.user_data[("._.", "conflict", span.start_char, span.end_char)] = record
+    else:
+        span._.conflict = record
+
+
+def get_record(doc: Doc, span: Span) -> Any:
+    """``span._.conflict`` (the same value, read the same way spaCy reads it)."""
+    if _FAST_RECORD:
+        return doc.user_data.get(("._.", "conflict", span.start_char, span.end_char))
+    return span._.conflict
+
+
+class SentenceSplitter:
+    """The ``conflict_sentences_v1`` component: spaCy's ``sentencizer`` rule on token arrays.
+
+    spaCy's rule: the first token opens a sentence, and so does the first token after a
+    sentence-final character (``punct_chars``: ``.``, ``!``, ``?`` ...) that is neither
+    punctuation nor itself sentence-final (so closing quotes and brackets stay with the
+    sentence). spaCy walks the doc one ``Token`` object at a time; here each token's class (plain,
+    punctuation, sentence-final; cached per token text) is one byte, a regular expression over
+    those bytes finds the sentence starts, and ``doc.from_array`` writes them. The result is
+    identical, token for token (``tests/test_pipeline.py``).
+
+    Parameters
+    ----------
+    punct_chars : list of str, optional
+        Sentence-final token texts; default spaCy's ``Sentencizer.default_punct_chars``.
+    overwrite : bool
+        Replace sentence starts already set (spaCy's ``overwrite``); default keep them.
+    """
+
+    def __init__(self, punct_chars: list[str] | None = None, overwrite: bool = False):
+        self.punct_chars = set(punct_chars or Sentencizer.default_punct_chars)
+        self.overwrite = overwrite
+        #: ORTH hash -> token class byte: b"0" plain, b"1" punctuation, b"2" sentence-final
+        self._classes: dict[int, int] = {}
+
+    def _token_classes(self, doc: Doc) -> bytes:
+        orths = doc.to_array(ORTH).tolist()
+        cache = self._classes
+        try:
+            return bytes(map(cache.__getitem__, orths))
+        except KeyError:
+            if len(cache) > 500_000:  # a bound for endless streams of new words
+                cache.clear()
+            vocab = doc.vocab
+            for h in orths:
+                if h not in cache:
+                    lex = vocab[h]
+                    cache[h] = 50 if lex.orth_ in self.punct_chars else 49 if lex.is_punct else 48
+            return bytes(map(cache.__getitem__, orths))
+
+    def __call__(self, doc: Doc) -> Doc:
+        n = len(doc)
+        if not n:
+            return doc
+        # a plain token opens a sentence when a sentence-final token lies between it and the
+        # previous plain token (spaCy's ``seen_period``, reset at every plain token): on the string
+        # of token classes, the last token of each match of "2[12]*0"
+        opens = [m.end() - 1 for m in _OPENS.finditer(self._token_classes(doc))]
+        tags = np.full(n, _NOT_START)
+        tags[opens] = 1
+        tags[0] = 1
+        # like spaCy, keep sentence starts set before (a new doc has none beyond its first token, always 1)
+        if not self.overwrite and doc.has_annotation("SENT_START"):
+            old = doc.to_array(SENT_START)
+            keep = old != 0
+            tags[keep] = old[keep]
+        doc.from_array([SENT_START], tags)
+        return doc
+
+
+_OPENS = re.compile(rb"2[12]*0")
+_NOT_START = np.uint64(2**64 - 1)  # SENT_START -1 as the uint64 ``from_array`` takes
+
+
+def make_sentence_splitter(nlp: Language, name: str, punct_chars: list[str] | None,
+                           overwrite: bool) -> SentenceSplitter:
+    """Factory for ``conflict_sentences_v1`` (see :class:`SentenceSplitter`)."""
+    return SentenceSplitter(punct_chars, overwrite)
+
+
+if not Language.has_factory("conflict_sentences_v1"):
+    Language.factory("conflict_sentences_v1", default_config={"punct_chars": None, "overwrite": False},
+                     func=make_sentence_splitter)
+
+
 def _import_components() -> None:
     # Importing the modules registers their factories with spaCy.
     from . import actors, dates, figures, gazetteer  # noqa: F401
@@ -77,7 +193,7 @@ def build_pipeline(geo_dir: str | Path | None = None) -> spacy.Language:
     """
     _import_components()
     nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("conflict_sentences_v1")
     cfg = {"geo_dir": str(geo_dir) if geo_dir else None}
     nlp.add_pipe("conflict_places_v1", config=cfg)
     nlp.add_pipe("conflict_actors_v1")
@@ -94,6 +210,6 @@ def load_pipeline(geo_dir: str | None = None) -> spacy.Language:
     --------
     >>> nlp = load_pipeline()
     >>> [name for name in nlp.pipe_names]
-    ['sentencizer', 'conflict_places_v1', 'conflict_actors_v1', 'conflict_dates_v1', 'conflict_figures_v1']
+    ['conflict_sentences_v1', 'conflict_places_v1', 'conflict_actors_v1', 'conflict_dates_v1', 'conflict_figures_v1']
     """
     return build_pipeline(geo_dir)

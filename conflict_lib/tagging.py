@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .pipeline import SPAN_KEYS, load_pipeline, seed_doc_text
+from .pipeline import SPAN_KEYS, get_record, load_pipeline, seed_doc_text
 from .schema import Document, Mention, TaggedDocument
 
 
@@ -35,18 +35,16 @@ def tag_document(document: Document, nlp: Any = None) -> TaggedDocument:
     for _name, proc in nlp.pipeline:
         doc = proc(doc)
     mentions: list[Mention] = []
+    text = document.text
     for kind, key in SPAN_KEYS.items():
-        for span in doc.spans.get(key, []):
-            record = dict(span._.conflict or {})
-            canonical = str(record.pop("canonical", span.text))
-            mentions.append(Mention(
-                kind=kind,
-                start=span.start_char,
-                end=span.end_char,
-                text=document.text[span.start_char:span.end_char],
-                canonical=canonical,
-                attrs=record,
-            ))
+        if key not in doc.spans:
+            continue
+        for span in doc.spans[key]:
+            start, end = span.start_char, span.end_char
+            record = dict(get_record(doc, span) or {})
+            canonical = str(record.pop("canonical")) if "canonical" in record else span.text
+            mentions.append(Mention(kind=kind, start=start, end=end, text=text[start:end],
+                                    canonical=canonical, attrs=record))
     mentions.sort(key=lambda m: (m.start, -m.end, m.kind))
     sentences = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") \
         else [(0, len(document.text))]
