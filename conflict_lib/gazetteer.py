@@ -26,6 +26,7 @@ import os
 import pickle
 import tempfile
 import unicodedata
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -52,6 +53,9 @@ __all__ = [
 
 CURATED_PATH = paths.PACKAGE_DATA / "curated_places.csv"
 PATTERNS_PATH = paths.PACKAGE_DATA / "place_patterns.json"
+#: Common English names (Wikipedia article titles) for places whose gazetteer name is a
+#: transliteration analysts do not use ("Ar Raqqah" -> "Raqqa"); each row cites its source.
+ENGLISH_NAMES_PATH = paths.PACKAGE_DATA / "english_names.csv"
 
 #: Minimum key length for a village matched by transliteration only (not a listed spelling).
 MIN_TRANSLIT_KEY = 6
@@ -317,7 +321,7 @@ class Gazetteer:
         """
         gdir = Path(geo_dir) if geo_dir else paths.geo_dir()
         files = [gdir / "syr_places_gazetteer.csv", gdir / "syr_admin_names_ocha.csv",
-                 CURATED_PATH, PATTERNS_PATH]
+                 CURATED_PATH, PATTERNS_PATH, ENGLISH_NAMES_PATH]
         sig = tuple(_file_sig(f) for f in files if f.exists())
         if sig not in _CACHE:
             _CACHE[sig] = cls._load_or_build(gdir, files)
@@ -358,7 +362,7 @@ class Gazetteer:
         places.extend(_admin_places(admin_rows, adm_names, patterns))
         places.extend(_gazetteer_places(_read_csv(gdir / "syr_places_gazetteer.csv")))
         places.extend(_curated_places(_read_csv(CURATED_PATH), adm_names))
-        return cls(places, patterns)
+        return cls(_with_english_names(places, _read_csv(ENGLISH_NAMES_PATH)), patterns)
 
     # ------------------------------------------------------------------ look-up
     def is_blocked(self, key: str) -> bool:
@@ -535,6 +539,16 @@ def _method(p: Place, folded: str) -> str:
 def _read_csv(path: Path) -> list[dict[str, str]]:
     with open(path, encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+def _with_english_names(places: list[Place], rows: list[dict[str, str]]) -> list[Place]:
+    """Give the places listed in ``english_names.csv`` their common English name (also matched)."""
+    names = {r["place_id"]: r["name"] for r in rows if r.get("place_id") and r.get("name")}
+    unknown = set(names) - {p.place_id for p in places}
+    if unknown:
+        raise ValueError(f"english_names.csv names place_ids not in the reference data: {sorted(unknown)}")
+    return [dataclasses.replace(p, name=names[p.place_id], names=p.names | _folded_names([names[p.place_id]]))
+            if p.place_id in names else p for p in places]
 
 
 def _folded_names(names: Iterable[str | None]) -> frozenset[str]:

@@ -221,3 +221,13 @@ def test_places_f1_on_shipped_gold(nlp):
     precision, recall, f1, within_25km = _score(nlp)
     assert f1 >= 0.90, (precision, recall, f1)
     assert within_25km >= 0.95
+
+
+def test_common_english_names_replace_transliterations():
+    """english_names.csv: the canonical name is the one analysts use, and it is matched too."""
+    from conflict_lib.gazetteer import Gazetteer
+
+    gz = Gazetteer.load()
+    for name, expect in [("Ar Raqqah", "Raqqa"), ("Madaya", "Madaya"), ("Shaddadi", "Al-Shaddadi")]:
+        m = gz.resolve(name, {})
+        assert m is not None and m.canonical == expect, f"{name!r} resolved to {m and m.canonical!r}, expected {expect!r}"
