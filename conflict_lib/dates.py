@@ -13,7 +13,10 @@ The spaCy component ``conflict_dates_v1`` writes ``doc.spans["dates"]``; each sp
 
 Conventions (``data/raw/gold/GOLD.md``): relative words resolve against ``doc._.reference_date``
 (publication date, else end of period); a month or day without a year takes the latest year that
-puts it on or before the reference date; a weekday is the latest such day on or before it; a
+puts it on or before the reference date, or at most ``forward_slack_days`` after it (a weekly summary
+dated at the end of its period mentions the next day), or, after a forward-looking lead ("by",
+"until"; ``forward_leads``), at most ``forward_lead_days`` after it ("by September 14" in a summary
+for 2017-09-07..13 is 2017-09-14, not 2016-09-14); a weekday is the latest such day on or before it; a
 period ("Between June 1 and August 15", "from September 2016 to September 2017") is dated at its
 end; a period running up to the present ("since March 9", "since 2015") is dated at the reference
 date (``date_start`` keeps its beginning). The span holds the words as written, with a leading
@@ -143,6 +146,9 @@ class DateFinder:
         self._openers = {x.lower() for x in w["range_openers"]}
         self._since = {x.lower() for x in w["since_words"]}
         self._re_conn = re.compile(r"\s*(?:" + _alt(w["range_connectors"], "i") + r")\s*")
+        self._forward = {x.lower() for x in w.get("forward_leads", [])}
+        self._forward_days = int(w.get("forward_lead_days", 0))
+        self._slack_days = int(w.get("forward_slack_days", 0))
 
     # ------------------------------------------------------------------ atoms
 
@@ -150,14 +156,23 @@ class DateFinder:
         return self._months[s.rstrip(".")]
 
     @staticmethod
-    def _infer_year(month: int, day: int, ref: dt.date) -> int:
-        y = ref.year
-        try:
-            if dt.date(y, month, min(day, calendar.monthrange(y, month)[1])) > ref:
-                y -= 1
-        except ValueError:
-            pass
-        return y
+    def _infer_year(month: int, day: int, ref: dt.date, ahead: int = 0) -> int:
+        """The latest year that puts ``month``/``day`` on or before ``ref`` + ``ahead`` days."""
+        limit = ref + dt.timedelta(days=ahead)
+        for y in (ref.year + 1, ref.year, ref.year - 1):
+            try:
+                if dt.date(y, month, min(day, calendar.monthrange(y, month)[1])) <= limit:
+                    return y
+            except ValueError:
+                continue
+        return ref.year - 1
+
+    def _ahead(self, m: re.Match) -> int:
+        """Days after the reference date a yearless date may lie, given the words before it."""
+        lead = self._re_lead.search(m.string, max(0, m.start() - 20), m.start())
+        if lead and re.sub(r"\s+", " ", lead.group("lead").lower()) in self._forward:
+            return max(self._forward_days, self._slack_days)
+        return self._slack_days
 
     def _atom(self, kind: str, m: re.Match, ref: dt.date | None) -> list[_Atom]:
         g = m.groupdict()
@@ -175,7 +190,7 @@ class DateFinder:
                     if ref is None:
                         return [_Atom(s, e, None, None, "day", True)]
                     last_day = int(g.get("d2") or d1)
-                    y = self._infer_year(mo, last_day, ref)
+                    y = self._infer_year(mo, last_day, ref, self._ahead(m))
                 if kind == "md" and g.get("d2"):
                     a, b2 = dt.date(y, mo, d1), dt.date(y, mo, int(g["d2"]))
                     return [_Atom(s, e, a, b2, "day", rel)]
@@ -195,7 +210,7 @@ class DateFinder:
                 if y is None:
                     if ref is None:
                         return [_Atom(s, e, None, None, "month", True)]
-                    y = self._infer_year(mo, part[0], ref)
+                    y = self._infer_year(mo, part[0], ref, self._ahead(m))
                 end = _month_end(y, mo)
                 first = dt.date(y, mo, part[0])
                 last = min(end, dt.date(y, mo, min(part[1], end.day)))
@@ -250,7 +265,7 @@ class DateFinder:
                 mo = self._month_no(g["m"])
                 if ref is None:
                     return [_Atom(s, e, None, None, "month", True, needs_lead=True)]
-                y = self._infer_year(mo, 1, ref)
+                y = self._infer_year(mo, 1, ref, self._ahead(m) if self._ahead(m) > self._slack_days else 0)
                 return [_Atom(s, e, dt.date(y, mo, 1), _month_end(y, mo), "month", True, needs_lead=True)]
             if kind == "y":
                 y = int(g["y"])

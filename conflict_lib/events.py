@@ -11,6 +11,14 @@ mentions: an anaphor such as "the city" resolves to the latest matching place me
 it, and a siege sentence without a place inherits the place and the parties of the latest siege
 in the same document.
 
+Sieges in narrative prose: a still-besieged sentence without a place ("Syrian Government forces remained
+besieged in the pocket ...") is about the latest siege of the document and, without a date of its own, takes the
+date of the sentence before it in the paragraph; a count that "remained" in a paragraph about a siege continues
+it ("110,000-120,000 civilians remained as of January 2017"); "which decreased to 90,000" is a second count of
+the same siege. A national stock count with no place ("728,500 people live in militarily-encircled areas",
+"people living in besieged locations" of "the country") goes on the country; a present-tense stock takes the
+publication date. Sentences are also cut after citation markers ("...to control.[40] On 10 September ...").
+
 Event-type notes
 ----------------
 ``control_state`` rows with ``mode == "access"`` record claims that a road or a passage was opened
@@ -71,7 +79,9 @@ def load_patterns() -> dict[str, Any]:
                 "report_for", "anaphor", "clause_break", "origin_cue", "destination_cue",
                 "container_after", "people_after_place", "nonfactual_before", "nonfactual_condition",
                 "people_noun_trigger", "people_noun_after", "name_modifier_after", "bare_verb", "modal",
-                "segment_break", "asof", "adjectival_date_before", "adjectival_date_after", "besieged_mixed"):
+                "segment_break", "asof", "adjectival_date_before", "adjectival_date_after", "besieged_mixed",
+                "citation_break", "reference_date_before", "siege_not_after", "stock_verb", "aid_destination_before",
+                "partitive_before", "figure_change", "continuation_verb"):
         pats[key + "_re"] = re.compile(raw[key], _FLAGS)
     pats["people_words_re"] = re.compile(
         r"\b(?:" + "|".join(re.escape(w) for w in sorted(raw["people_words"], key=len, reverse=True)) + r")\b",
@@ -208,6 +218,8 @@ def _filter_triggers(pats: dict, text: str, s: int, e: int, triggers: list[_Trig
                 t.focus = None
         if t.type == "siege" and pats["besieged_mixed_re"].match(text, t.start):
             continue  # "besieged and hard-to-reach areas": the figure is not a siege figure
+        if t.type == "siege" and pats["siege_not_after_re"].match(text[t.end:t.end + 40]):
+            continue  # "ISIL cut off the power supply to the city": a supply, not a place, is cut off
         out.append(t)
     return out
 
@@ -257,6 +269,7 @@ class _DocContext:
         self.sentence: tuple[int, int] = (0, 0)
         self.first_trigger: int = 0
         self.inherited_place: dict | None = None  # a row whose place a part of its sentence continues
+        self.prev_sentence: tuple[int, int] | None = None  # the sentence before the current one
 
     def resolve_anaphor(self, noun: str, before: int, features: dict) -> Mention | None:
         """Latest place mention before ``before`` whose feature fits ``noun`` (within ~2500 chars)."""
@@ -378,6 +391,8 @@ def _date_fields(pats: dict, tagged: TaggedDocument, text: str, s: int, e: int, 
             if pats["adjectival_date_before_re"].search(text[max(0, m.start - 4):m.start]) and \
                     pats["adjectival_date_after_re"].match(text[m.end:m.end + 40]):
                 continue
+            if pats["reference_date_before_re"].search(text[max(0, m.start - 30):m.start]):
+                continue  # "for the first time since 2011": a point of comparison
             out.append(m)
         if ignore_before is not None and ignore_before < trig.start:
             out = [m for m in out if m.start >= ignore_before]
@@ -475,7 +490,10 @@ def _range_end(m: Mention) -> str | None:
 
 
 def _figure_fields(pats: dict, tagged: TaggedDocument, text: str, lo: int, hi: int,
-                   triggers: list[_Trigger]) -> dict[str, Any]:
+                   triggers: list[_Trigger], same_stretch: bool = False) -> dict[str, Any]:
+    """The people figure nearest the triggers. ``same_stretch``: prefer one with no comma or semicolon
+    between it and the trigger ("1.1 million people live in ISIS-controlled areas, more than 728,500 people
+    live in militarily-encircled areas, and approximately 2 million ...": 728,500)."""
     empty = {"figure": None, "figure_low": None, "figure_high": None, "figure_qualifier": None,
              "figure_unit": None}
     cands = []
@@ -497,7 +515,13 @@ def _figure_fields(pats: dict, tagged: TaggedDocument, text: str, lo: int, hi: i
         value = _num(m.attrs.get("value"))
         if value is None:
             continue
+        if all(m.end <= t.start and pats["partitive_before_re"].search(text[m.end:t.start])
+               for t in triggers):
+            continue  # "200,000 civilians ..., with most of those civilians escaping": a share, not the count
         d = min(abs(t.start - m.start) for t in triggers)
+        if same_stretch and all(re.search(r"[,;]", text[min(m.end, t.start):max(m.start, t.end)])
+                                for t in triggers):
+            d += 100000
         cands.append((d, m, unit, value))
     if not cands:
         return empty
@@ -509,8 +533,33 @@ def _figure_fields(pats: dict, tagged: TaggedDocument, text: str, lo: int, hi: i
 # --------------------------------------------------------------------------- certainty
 
 
-def _certainty(pats: dict, text: str, s: int, e: int, actors: list[Mention]) -> tuple[str, str | None, int | None]:
-    """(certainty, source, position of the attribution cue) for the sentence ``[s, e)``."""
+_ASIDE = re.compile(r"\u2014[^\u2014\n]{1,240}\u2014|\s\u2013\s[^\u2013\n]{1,240}\s\u2013\s")
+
+
+def _mask_asides(text: str, orig: str | None, s: int, e: int) -> str:
+    """``text`` with dash-bracketed asides in ``[s, e)`` blanked (same length): "the CCCM Cluster\u2014the
+    coordinating body ..., comprising UN agencies, NGOs, and other stakeholders\u2014verified ..."."""
+    if not orig or len(orig) != len(text):
+        return text
+    spans = [(mt.start(), mt.end()) for mt in _ASIDE.finditer(orig, s, e)]
+    if not spans:
+        return text
+    parts, pos = [], 0
+    for a, b in spans:
+        parts.append(text[pos:a])
+        parts.append(" " * (b - a))
+        pos = b
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _certainty(pats: dict, text: str, s: int, e: int, actors: list[Mention],
+               orig: str | None = None) -> tuple[str, str | None, int | None]:
+    """(certainty, source, position of the attribution cue) for the sentence ``[s, e)``.
+
+    ``orig`` is the unfolded text (with its em dashes), used to set dash-bracketed asides apart.
+    """
+    text = _mask_asides(text, orig, s, e)
     sent = text[s:e]
     order = ("denied", "claimed", "rumored", "reported")
     for level in order:
@@ -530,6 +579,10 @@ def _certainty(pats: dict, text: str, s: int, e: int, actors: list[Mention]) -> 
 def _clean_np(np_text: str) -> str | None:
     np_text = re.sub(r"\s+", " ", np_text).strip(" ,;:-\u2014\"'\u201c\u201d")
     np_text = re.sub(r"^(?:the|a|an)\s+", "", np_text, flags=_FLAGS)
+    # "Camp Coordination and Camp Management (CCCM) Cluster" -> "CCCM Cluster": the short name
+    short = re.match(r"^(?:[A-Z][\w'-]*\s+|(?:and|of|for|the|on)\s+){1,10}\(([A-Z][A-Za-z&]{1,11})\)(?:\s+(.*))?$", np_text)
+    if short:
+        np_text = short.group(1) + (" " + short.group(2) if short.group(2) else "")
     np_text = re.sub(r"\s*\([^)]*\)\s*$", "", np_text)
     if not np_text or len(np_text) > 80:
         return None
@@ -594,13 +647,23 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
 def _split_paragraphs(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sentences, cut again at blank lines (a sentencizer may run a heading into the next paragraph)."""
     out = []
+    cite = load_patterns()["citation_break_re"]
     for s, e in sorted(sentences):
         pos = s
         for mt in re.finditer(r"\n[ \t]*\n", text[s:e]):
             out.append((pos, s + mt.start()))
             pos = s + mt.end()
         out.append((pos, e))
-    return out
+    # "...they continued to control.[40] On 10 September 2017, ...": a sentence ending in citation
+    # markers that the sentencizer ran into the next one
+    split = []
+    for s, e in out:
+        pos = s
+        for mt in cite.finditer(text, s, e):
+            split.append((pos, mt.start()))
+            pos = mt.end()
+        split.append((pos, e))
+    return split
 
 
 def extract_events(tagged: TaggedDocument) -> list[dict]:
@@ -627,15 +690,20 @@ def extract_events(tagged: TaggedDocument) -> list[dict]:
     text = doc.match_text or doc.text
     ctx = _DocContext(tagged)
     rows: list[dict] = []
+    prev: tuple[int, int] | None = None
     for s0, e0 in _split_paragraphs(doc.text, tagged.sentences):
         s, e = _trim(doc.text, s0, e0)
         if s >= e or doc.caption_at(s) is not None or doc.caption_at(max(s, e - 1)) is not None:
             continue
+        ctx.prev_sentence, prev = prev, (s, e)
         triggers = _filter_triggers(pats, text, s, e, _find_triggers(pats, text, s, e))
+        if not triggers:
+            cont = _continuation_trigger(pats, ctx, tagged, text, s, e)
+            triggers = [cont] if cont is not None else []
         if not triggers:
             continue
         actors = tagged.mentions_in(s, e, "actor")
-        certainty, source, cue_pos = _certainty(pats, text, s, e, actors)
+        certainty, source, cue_pos = _certainty(pats, text, s, e, actors, doc.text)
         speakers = _source_spans(pats, text, s, e, actors)
         ctx.sentence = (s, e)
         ctx.first_trigger = triggers[0].start
@@ -645,7 +713,8 @@ def extract_events(tagged: TaggedDocument) -> list[dict]:
             if not trigs:
                 continue
             handler = _HANDLERS[etype]
-            parts = _segments(pats, tagged, text, s, e, trigs) if etype in ("displacement", "siege") else [(s, e)]
+            parts = _segments(pats, tagged, text, s, e, trigs, need_figure=etype != "control_change") \
+                if etype in ("displacement", "siege", "control_change") else [(s, e)]
             prev_place = None
             for a, b in parts:
                 seg_trigs = [t for t in trigs if a <= t.start < b]
@@ -658,8 +727,8 @@ def extract_events(tagged: TaggedDocument) -> list[dict]:
                     ctx.inherited_place = None
                 for row in seg_rows:
                     dt_text = row.get("date_text") or ""
-                    row["_date_strong"] = bool(row.get("date")) and any(
-                        m.text in dt_text for m in tagged.mentions_in(s, e, "date"))
+                    row["_date_strong"] = bool(row.get("date")) and (bool(row.get("_date_carried")) or any(
+                        m.text in dt_text for m in tagged.mentions_in(s, e, "date")))
                     if (a, b) != (s, e):
                         row.update(_blank_span(tagged, s, e))
                     row["certainty"], row["source"] = certainty, source
@@ -669,7 +738,9 @@ def extract_events(tagged: TaggedDocument) -> list[dict]:
         # one event per (type, place) per sentence
         seen: set[tuple] = set()
         for row in sent_rows:
-            key = (row["type"], row["mode"] == "access", _place_key(row), row.get("figure"))
+            # two parts of one sentence about one place are two events when their dates differ
+            # ("...announced the recapture of Ar Raqqah ...; ISIS had taken control of the city in January 2014")
+            key = (row["type"], row["mode"] == "access", _place_key(row), row.get("figure"), row.get("date"))
             if key in seen:
                 continue
             seen.add(key)
@@ -690,6 +761,63 @@ def extract_events(tagged: TaggedDocument) -> list[dict]:
 
 
 _COLUMN_SET = frozenset(EVENT_COLUMNS)
+_SEMICOLON = re.compile(r";\s*")
+
+
+def _people_figure(pats: dict, text: str, m: Mention) -> bool:
+    unit = m.attrs.get("unit")
+    if unit is None:
+        nxt = re.match(r"^\s*(\w+)", text[m.end:m.end + 30])
+        unit = nxt.group(1) if nxt else None
+    return unit is not None and str(unit).lower() in pats["people_units_lc"]
+
+
+def _continuation_trigger(pats: dict, ctx: _DocContext, tagged: TaggedDocument, text: str, s: int,
+                          e: int) -> _Trigger | None:
+    """A siege continued without a trigger word: "110,000-120,000 civilians remained as of January 2017"
+    in a paragraph that has reported a siege ("... to the besieged districts of the city ...")."""
+    last = next((r for r in reversed(ctx.sieges) if r["type"] == "siege"), None)
+    if last is None:
+        return None
+    figs = tagged.mentions_in(s, e, "figure")
+    if not figs or figs[0].start - s > 3 or not _people_figure(pats, text, figs[0]):
+        return None
+    mt = pats["continuation_verb_re"].match(text[figs[0].end:e])
+    if mt is None:
+        return None
+    para_start = text.rfind("\n\n", 0, s)
+    para_start = 0 if para_start < 0 else para_start
+    if any(r["type"] == "siege_lifted" and para_start <= r["start"] < s for r in ctx.sieges):
+        return None  # "... the siege was broken. 5,000 civilians remained in the city": no siege any more
+    if not (para_start <= last["start"] < s) and not re.search(r"\bsiege|\bbesieg", text[para_start:s], _FLAGS):
+        return None
+    verb = re.search(r"\w+$", mt.group(0))
+    return _Trigger(type="siege", start=figs[0].end + verb.start(), end=figs[0].end + mt.end(),
+                    role="continuation", text=verb.group(0))
+
+
+def _country_ref(ctx: _DocContext) -> _PlaceRef | None:
+    """The country the document is about (its mention of Syria), for national stock figures."""
+    for m in ctx.places:
+        if _feature(m) == "country" and re.fullmatch(r"syria(?:n\s+arab\s+republic)?", (m.canonical or m.text).strip(),
+                                                     _FLAGS):
+            return _PlaceRef(m.canonical or m.text, -3, -3, m)
+    return None
+
+
+def _carried_date(pats: dict, ctx: _DocContext, tagged: TaggedDocument, text: str, s: int):
+    """The date of the sentence before ``s`` in the same paragraph (its last date mention), if any."""
+    if ctx.prev_sentence is None:
+        return None
+    ps, pe = ctx.prev_sentence
+    if "\n\n" in text[pe:s] or re.search(r"\n\s*\n", text[pe:s]):
+        return None
+    ds = [m for m in tagged.mentions_in(ps, pe, "date")
+          if not pats["reference_date_before_re"].search(text[max(0, m.start - 30):m.start])]
+    if not ds:
+        return None
+    value, precision = _date_value(ds[-1])
+    return (value, precision, ds[-1].text) if value else None
 
 
 def _blank_span(tagged: TaggedDocument, s: int, e: int) -> dict[str, Any]:
@@ -699,9 +827,17 @@ def _blank_span(tagged: TaggedDocument, s: int, e: int) -> dict[str, Any]:
 
 
 def _segments(pats: dict, tagged: TaggedDocument, text: str, s: int, e: int,
-              trigs: list[_Trigger]) -> list[tuple[int, int]]:
-    """The sentence cut where it states several counts, each part with a trigger and a figure of its own."""
-    cuts = [mt for mt in pats["segment_break_re"].finditer(text, s, e)]
+              trigs: list[_Trigger], need_figure: bool = True) -> list[tuple[int, int]]:
+    """The sentence cut where it states several counts, each part with a trigger and a figure of its own.
+
+    With ``need_figure=False`` (control changes) a part needs only a trigger of its own, and the sentence
+    is cut only at semicolons: "... announced the recapture of Ar Raqqah ...; ISIS had taken control of
+    the city in January 2014" states two changes.
+    """
+    if need_figure:
+        cuts = [mt for mt in pats["segment_break_re"].finditer(text, s, e)]
+    else:
+        cuts = [mt for mt in _SEMICOLON.finditer(text, s, e)]
     if not cuts:
         return [(s, e)]
     bounds = [s] + [mt.start() for mt in cuts] + [e]
@@ -710,7 +846,7 @@ def _segments(pats: dict, tagged: TaggedDocument, text: str, s: int, e: int,
     figures = tagged.mentions_in(s, e, "figure")
 
     def full(a: int, b: int) -> bool:
-        return any(a <= t.start < b for t in trigs) and any(a <= m.start < b for m in figures)
+        return any(a <= t.start < b for t in trigs) and (not need_figure or any(a <= m.start < b for m in figures))
 
     merged: list[list[int]] = []
     for a, b in parts:
@@ -912,13 +1048,52 @@ def _prior_parties(ctx: _DocContext, place: _PlaceRef) -> tuple[tuple, tuple]:
     return besieger, besieged
 
 
+def _changed_figures(pats: dict, tagged: TaggedDocument, text: str, s: int, e: int,
+                     figure: dict[str, Any]) -> list[dict[str, Any]]:
+    """Figures a count changed to later in the sentence: "around 200,000 civilians were besieged ...,
+    which decreased to 90,000 near the end of the siege" -> 90,000 of the same unit."""
+    if figure.get("figure") is None:
+        return []
+    out = []
+    for m in tagged.mentions_in(s, e, "figure"):
+        if _people_figure(pats, text, m) or not pats["figure_change_re"].search(text[max(s, m.start - 40):m.start]):
+            continue
+        value = _num(m.attrs.get("value"))
+        if value is None or value == figure["figure"]:
+            continue
+        qualifier = m.attrs.get("qualifier") or "exact"
+        if qualifier == "exact" and figure.get("figure_qualifier") == "about":
+            qualifier = "about"  # "around 200,000 ..., which decreased to 90,000": still an estimate
+        out.append({"figure": value, "figure_low": _num(m.attrs.get("low")), "figure_high": _num(m.attrs.get("high")),
+                    "figure_qualifier": qualifier, "figure_unit": figure.get("figure_unit")})
+    return out
+
+
 def _siege(pats, ctx, tagged, text, s, e, trigs, actors, speakers, cue_pos):
     out = []
     multi_places = []
     for i, trig in enumerate(trigs):
-        places = _siege_places(pats, ctx, tagged, text, s, e, trig, first_in_sentence=i == 0)
+        places = [] if trig.role == "continuation" else \
+            _siege_places(pats, ctx, tagged, text, s, e, trig, first_in_sentence=i == 0)
+        figure = _figure_fields(pats, tagged, text, s, e, [trig], same_stretch=True)
+        if not places and figure["figure"] is not None and (trig.role == "areas" or re.match(
+                r"^\s+(?:areas|locations|communities|enclaves|pockets)\b", text[trig.end:trig.end + 20], _FLAGS)):
+            # "more than 728,500 people live in militarily-encircled areas", "419,900 people living in
+            # besieged locations" (of the country): a national stock figure goes on the country
+            country = _country_ref(ctx)
+            places = [country] if country is not None else []
+        if not places and trig.role in ("state", "continuation"):
+            # "Syrian Government forces remained besieged in the pocket of territory they continued to
+            # control": the siege the document is about
+            last = next((r for r in reversed(ctx.sieges) if r["type"] == "siege"), None)
+            if last is not None:
+                places = [_PlaceRef(last["place"], -2, -2, _mention_for(ctx, last))]
         if not places:
             continue
+        if trig.role in ("areas", "adjectival", "state") and figure["figure"] is None and \
+                pats["aid_destination_before_re"].search(text[max(s, trig.start - 25):trig.start]) and \
+                all(any(r["type"] == "siege" and _place_key(r) == p.key for r in ctx.sieges) for p in places):
+            continue  # "airdrops ... to the besieged districts of the city": a siege already reported, named again
         agents = [a for a in actors if a.start not in speakers]
         actor = counterpart = None
         lead = text[max(s, trig.start - 25):trig.start]
@@ -941,10 +1116,24 @@ def _siege(pats, ctx, tagged, text, s, e, trigs, actors, speakers, cue_pos):
         if actor is not None and counterpart is not None and \
                 actor.attrs.get("alignment") == counterpart.attrs.get("alignment"):
             counterpart = None
-        figure = _figure_fields(pats, tagged, text, s, e, [trig])
         if len(places) > 1:
             figure = {k: None for k in figure}
         date, prec, dtext = _date_fields(pats, tagged, text, s, e, trig, cue_pos, ctx=ctx)
+        carried = False
+        if not tagged.mentions_in(s, e, "date") and re.search(
+                r"\b(?:remained|stayed|was|were|had\s+been|continued\s+to\s+be)\s+(?:\w+ly\s+)?$",
+                text[max(s, trig.start - 30):trig.start], _FLAGS):
+            # "... in July 2014. Syrian Government forces remained besieged in the pocket ...": the narrative
+            # goes on at the date of the sentence before (not at publication: the verb is past)
+            got = _carried_date(pats, ctx, tagged, text, s)
+            if got is not None:
+                (date, prec, dtext), carried = got, True
+        if date is None and figure["figure"] is not None and (cue_pos is None or cue_pos > trig.start) and \
+                pats["stock_verb_re"].search(text[s:trig.start]) and _iso_ref(tagged):
+            # a present-tense stock: "An estimated 1.5 million people remain in HTR areas of Syria,
+            # including 8,100 people in besieged locations"
+            date, prec, dtext = _iso_ref(tagged), "day", None
+        extra = _changed_figures(pats, tagged, text, s, e, figure)
         for place in places:
             act, act_name = _actor_fields(actor)
             cp, cp_name = _actor_fields(counterpart)
@@ -953,12 +1142,18 @@ def _siege(pats, ctx, tagged, text, s, e, trigs, actors, speakers, cue_pos):
                 act, act_name = besieger
             if cp is None:
                 cp, cp_name = besieged
-            if place.start < 0 and any(r["type"] == "siege" and _place_key(r) == place.key for r in ctx.sieges):
+            if place.start == -1 and any(r["type"] == "siege" and _place_key(r) == place.key for r in ctx.sieges):
                 continue  # "the siege" again, about a siege already reported
+            if place.start == -2 and date is None and figure["figure"] is None:
+                continue  # still besieged, nothing new to say
             multi_places.append(place)
             out.append(_event_row(tagged, "siege", s, e, place, actor=act, actor_name=act_name, counterpart=cp,
                                   counterpart_name=cp_name, date=date, date_precision=prec, date_text=dtext,
-                                  **figure))
+                                  _date_carried=carried, **figure))
+            for fig in extra:
+                out.append(_event_row(tagged, "siege", s, e, place, actor=act, actor_name=act_name, counterpart=cp,
+                                      counterpart_name=cp_name, date=date, date_precision=prec, date_text=dtext,
+                                      **fig))
     return out
 
 

@@ -18,8 +18,8 @@ The spaCy component ``conflict_figures_v1`` writes ``doc.spans["figures"]``; eac
 
 Not figures: years ("2017"), the day of a date (any number inside ``doc.spans["dates"]``, or found
 by :func:`conflict_lib.dates.find_dates` when the date component did not run), ordinals ("5th"),
-labels ("Fact Sheet #7", "Resolution 2254", "FY 2017"), citation markers ("[40]"), codes glued to
-letters ("SY0200"), clock times.
+labels ("Fact Sheet #7", "Resolution 2254", "FY 2017"), citation markers ("[40]"), list markers
+("1) that fighters ...; 2) that ...", "(1)"), codes glued to letters ("SY0200"), clock times.
 
 The words live in ``conflict_lib/data/figure_words.json``; matching runs compiled regular
 expressions over ``doc.text`` and maps hits to token spans.
@@ -255,6 +255,8 @@ class FigureFinder:
         after = text[m.end():m.end() + 2]
         if after[:1] in (":", "]") or re.match(r"/\d", after):
             return None
+        if after[:1] == ")" and self._is_list_marker(text, num_start, m.group(0)):
+            return None
         qualifier = self._qual.get(_norm(qual)) if qual else "exact"
         if g.get("between") or g.get("lo2"):
             lo_s, hi_s = (g["lo1"], g["hi1"]) if g.get("between") else (g["lo2"], g["hi2"])
@@ -298,6 +300,20 @@ class FigureFinder:
         return {"canonical": canonical, "value": float(value), "low": None if low is None else float(low),
                 "high": None if high is None else float(high), "qualifier": qualifier, "unit": unit,
                 "approximate_word": False}
+
+    @staticmethod
+    def _is_list_marker(text: str, num_start: int, raw: str) -> bool:
+        """ "asked for three concessions: 1) that fighters ...; 2) that ...": "1)" and "(1)" number a list.
+
+        A one- or two-digit number closed by ")" is a marker when the parenthesis has no opener (or the
+        opener is glued to the number); "(including 3)" keeps its figure.
+        """
+        if not re.fullmatch(r"\d{1,2}", raw.strip()):
+            return False
+        before = text[max(0, num_start - 120):num_start]
+        if before.endswith("("):
+            return num_start < 2 or not text[num_start - 2].isalnum()
+        return before.count("(") <= before.count(")")
 
     @staticmethod
     def _is_year(s: str) -> bool:

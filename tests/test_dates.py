@@ -131,3 +131,18 @@ def test_without_reference_date_relative_words_have_no_value(nlp):
 def test_line_broken_phrase():
     got = find_dates("during this\nreporting week, though", "2017-09-13")
     assert got[0][3]["date_start"] == "2017-09-07" and got[0][3]["precision"] == "week"
+
+
+@pytest.mark.parametrize("text, ref, words, value", [
+    # Carter Center weekly summary for 2017-09-07..13 (dated at the end of its period): a caption looking one
+    # day ahead is 2017, not 2016
+    ("Figure 4 - Situation around Rastan and Oqeirbat by September 14", "2017-09-13", "by September 14",
+     "2017-09-14"),
+    ("the truce holds until January 10", "2017-12-20", "until January 10", "2018-01-10"),
+    # without a forward-looking lead, a month-day well after the reference date is the year before
+    ("On September 20, clashes resumed.", "2017-09-13", "On September 20", "2016-09-20"),
+    ("As of May 7, the camp was closed.", "2018-05-11", "As of May 7", "2018-05-07"),
+])
+def test_yearless_month_day_takes_the_nearest_plausible_year(nlp, text, ref, words, value):
+    got_words, rec = _one(nlp, text, ref)
+    assert (got_words, rec["value"]) == (words, value)

@@ -50,7 +50,7 @@ def make_tagged(text, specs, doc_id="doc", published=dt.date(2017, 9, 6), captio
     sentences = []
     for para in re.finditer(r"[^\n]+", text):
         pos = para.start()
-        for piece in re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])", para.group(0)):
+        for piece in re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])|(?<=[.!?])(?<![A-Z][a-z][a-z]\.)\s+(?=\d)", para.group(0)):
             st = text.index(piece, pos)
             sentences.append((st, st + len(piece)))
             pos = st + len(piece)
@@ -584,3 +584,165 @@ def test_country_after_a_comma_is_a_container_not_a_second_place():
     ev = extract_events(make_tagged(text, specs, published=dt.date(2017, 11, 2)))
     assert [(e["type"], e["place"], e["actor"], e["date"]) for e in ev] == [
         ("control_change", "Raqqa", "sdf", "2017-10-20")]
+
+
+# --------------------------------------------------------------------------- sieges in narrative prose
+
+
+WIKI_TEXT = (
+    "The siege of Deir ez-Zor was a large-scale siege imposed by the Islamic State of Iraq and the Levant (ISIL) "
+    "against several districts in the city of Deir ez-Zor held by the Syrian Army. The ISIL siege of the city lasted "
+    "for almost 3 years and 2 months, after which the Syrian Army launched a successful offensive that fully "
+    "recaptured the city nine weeks later.\n\n"
+    "In April 2014, ISIL launched a large-scale offensive against Syrian rebel forces in Deir ez-Zor province. "
+    "This resulted in the total defeat of rebel groups in the area, and ISIL gained control of almost all of "
+    "Deir ez-Zor Governorate in July 2014. Syrian Government forces remained besieged in the pocket of territory "
+    "they continued to control.[40] On 10 September 2017, the siege was fully broken by Government forces.[3]\n\n"
+    "During the siege, ISIL cut off the power supply to the city.[127] In February 2016, around 200,000 people "
+    "resided in Deir ez-Zor. The siege resulted in widespread malnutrition and starvation of the civilians in the "
+    "city.[128] In response, the United Nations' World Food Programme has conducted 177 airdrops of food and other "
+    "humanitarian aid to the besieged districts of the city since April 2016. 110,000-120,000 civilians remained "
+    "as of January 2017, when an ISIL offensive on the airport forced the airdrops to be suspended.[129] In "
+    "November 2017, the UN estimated that at the start of the siege, around 200,000 civilians were besieged in the "
+    "Syrian Government-held districts of Deir ez-Zor, which decreased to 90,000 near the end of the siege, with "
+    "most of those civilians escaping or being smuggled out of the city during ISIL's siege.[130]\n"
+)
+
+DZ = dict(canonical="Deir ez-Zor", place_id="gn:170794", feature="city")
+WIKI_SPECS = [
+    place("Deir ez-Zor", **DZ), actor("Islamic State of Iraq and the Levant", "isis"),
+    place("Deir ez-Zor", nth=1, **DZ), actor("Syrian Army", "government"), actor("ISIL", "isis", nth=1),
+    actor("Syrian Army", "government", nth=1), figure("almost 3", 3, "nearly", unit="years"),
+    date("In April 2014", "2014-04", "month"), actor("ISIL", "isis", nth=2),
+    place("Deir ez-Zor province", "Deir ez-Zor Governorate", place_id="ocha:SY09", feature="governorate"),
+    actor("ISIL", "isis", nth=3),
+    place("Deir ez-Zor Governorate", place_id="ocha:SY09", feature="governorate"),
+    date("in July 2014", "2014-07", "month"), actor("Syrian Government forces", "government"),
+    date("On 10 September 2017", "2017-09-10"), actor("Government forces", "government", nth=1),
+    actor("ISIL", "isis", nth=4), date("In February 2016", "2016-02", "month"),
+    figure("around 200,000", 200000, "about"), place("Deir ez-Zor", nth=4, **DZ),
+    figure("177", 177, unit="airdrops"), date("since April 2016", "2026-11-22"),
+    figure("110,000-120,000", 120000, "up_to", unit="civilians", low=110000, high=120000),
+    date("as of January 2017", "2017-01", "month"), actor("ISIL", "isis", nth=5),
+    date("In November 2017", "2017-11", "month"), actor("UN", "un", nth=0),
+    figure("around 200,000", 200000, "about", unit="civilians", nth=1),
+    actor("Government", "government", adjectival=True, nth=2), place("Deir ez-Zor", nth=5, **DZ),
+    figure("90,000", 90000, unit=None), actor("ISIL", "isis", nth=6),
+]
+
+
+@pytest.fixture(scope="module")
+def wiki_events():
+    return extract_events(make_tagged(WIKI_TEXT, WIKI_SPECS, doc_id="wiki", published=dt.date(2026, 11, 22)))
+
+
+def test_citation_markers_end_a_sentence(wiki_events):
+    lifted = only(wiki_events, type="siege_lifted")
+    assert lifted["sentence"] == "On 10 September 2017, the siege was fully broken by Government forces.[3]"
+
+
+def test_still_besieged_without_place_or_date_continues_the_siege_and_the_sentence_before(wiki_events):
+    # "Syrian Government forces remained besieged in the pocket of territory they continued to control."
+    # names no place and no date: the siege the document is about, at the date of the sentence before
+    sieges = [e for e in wiki_events if e["type"] == "siege"]
+    first = sieges[0]
+    assert first["sentence"].startswith("Syrian Government forces remained besieged")
+    assert (first["place"], first["date"], first["date_text"], first["actor"], first["counterpart"]) == (
+        "Deir ez-Zor", "2014-07", "in July 2014", "isis", "government")
+    # the opening "The siege of Deir ez-Zor was ..." adds nothing of its own: one event
+    assert not any(e["sentence"].startswith("The siege of Deir ez-Zor") for e in wiki_events)
+
+
+def test_cutting_off_a_supply_and_aid_to_besieged_districts_are_not_new_sieges(wiki_events):
+    assert not any("power supply" in e["sentence"] or "airdrops of food" in e["sentence"] for e in wiki_events)
+
+
+def test_count_that_remained_in_a_siege_paragraph_and_changed_figure(wiki_events):
+    figs = [(e["figure"], e["figure_qualifier"], e["date"], e["place"]) for e in wiki_events if e["type"] == "siege"]
+    assert figs == [(None, None, "2014-07", "Deir ez-Zor"), (120000, "up_to", "2017-01", "Deir ez-Zor"),
+                    (200000, "about", None, "Deir ez-Zor"), (90000, "about", None, "Deir ez-Zor")]
+    late = [e for e in wiki_events if e["type"] == "siege" and e["figure"] in (200000, 90000)]
+    assert all((e["certainty"], e["source"]) == ("reported", "UN") for e in late)
+
+
+def test_share_of_an_earlier_count_is_not_the_displacement_figure(wiki_events):
+    d = only(wiki_events, type="displacement")
+    assert (d["place"], d["figure"], d["date"]) == ("Deir ez-Zor", None, None)
+
+
+def test_placeless_national_stock_sieges_go_on_syria_at_publication():
+    text = ("The UN estimates that approximately 4.5 million people currently live in hard-to-reach locations in "
+            "Syria. Of the 4.5 million people living in hard-to-reach locations, approximately 1.1 million people "
+            "live in ISIS-controlled areas, more than 728,500 people live in militarily-encircled areas, and "
+            "approximately 2 million people live in otherwise hard-to-reach areas, the UN reports.")
+    t = make_tagged(text, [figure("approximately 4.5 million", 4.5e6, "about"), place("Syria", feature="country"),
+                           figure("4.5 million", 4.5e6, nth=1), figure("approximately 1.1 million", 1.1e6, "about"),
+                           actor("ISIS", "isis", adjectival=True), figure("more than 728,500", 728500, "at_least"),
+                           figure("approximately 2 million", 2e6, "about")], published=dt.date(2017, 5, 31))
+    e = only(extract_events(t), type="siege")
+    assert (e["place"], e["figure"], e["figure_qualifier"], e["date"]) == ("Syria", 728500, "at_least", "2017-05-31")
+
+
+def test_besieged_locations_of_the_country_and_present_tense_stock():
+    text = ("As of September 27, nearly 3 million people were residing in UN-identified hard-to-reach (HTR) areas "
+            "of the country, including more than 419,900 people living in besieged locations.\n\n"
+            "An estimated 1.5 million people remain in HTR areas of Syria, including 8,100 people in besieged "
+            "locations.")
+    t = make_tagged(text, [date("As of September 27", "2017-09-27"), figure("nearly 3 million", 3e6, "nearly"),
+                           figure("more than 419,900", 419900, "at_least"),
+                           figure("An estimated 1.5 million", 1.5e6, "about"), place("Syria", feature="country"),
+                           figure("8,100", 8100)], published=dt.date(2017, 9, 30))
+    ev = [e for e in extract_events(t) if e["type"] == "siege"]
+    assert [(e["place"], e["figure"], e["date"]) for e in ev] == [
+        ("Syria", 419900, "2017-09-27"), ("Syria", 8100, "2017-09-30")]
+
+
+def test_source_skips_a_dash_bracketed_aside_and_takes_the_short_name():
+    text = ("Between November 2016 and May 23, 2017, the Camp Coordination and Camp Management (CCCM) Cluster\u2014the "
+            "coordinating body for humanitarian CCCM activities, comprising UN agencies, non-governmental "
+            "organizations (NGOs), and other stakeholders\u2014verified nearly 197,600 primary or secondary "
+            "displacements from Ar Raqqah.")
+    t = make_tagged(text, [date("November 2016", "2016-11", "month"), date("May 23, 2017", "2017-05-23"),
+                           figure("nearly 197,600", 197600, "nearly", unit="displacements"),
+                           place("Ar Raqqah", "Raqqa Governorate", feature="governorate")],
+                    published=dt.date(2017, 5, 31))
+    e = only(extract_events(t), type="displacement")
+    assert (e["certainty"], e["source"], e["figure"]) == ("reported", "CCCM Cluster", 197600)
+    text2 = ("Between June 1 and August 15, conflict displaced nearly 63,900 people from and within Ar Raqqah "
+             "Governorate, according to the Camp Coordination and Camp Management (CCCM) Cluster, the coordinating "
+             "body for humanitarian CCCM activities.")
+    t2 = make_tagged(text2, [date("June 1", "2017-06-01"), date("August 15", "2017-08-15"),
+                             figure("nearly 63,900", 63900, "nearly"),
+                             place("Ar Raqqah Governorate", "Raqqa Governorate", feature="governorate")],
+                     published=dt.date(2017, 8, 31))
+    assert only(extract_events(t2), type="displacement")["source"] == "CCCM Cluster"
+
+
+def test_control_changes_in_two_clauses_of_one_sentence():
+    text = ("On October 20, the U.S.-backed Syrian Democratic Forces (SDF) announced the recapture of Ar Raqqah "
+            "Governorate\u2019s city of Ar Raqqah from the Islamic State of Iraq and Syria (ISIS); ISIS had taken "
+            "control of the city in January 2014.")
+    t = make_tagged(text, [date("On October 20", "2017-10-20"), actor("Syrian Democratic Forces", "sdf"),
+                           place("Ar Raqqah Governorate", "Raqqa Governorate", feature="governorate"),
+                           place("Ar Raqqah", "Raqqa", feature="city", nth=1),
+                           actor("Islamic State of Iraq and Syria", "isis"), actor("ISIS", "isis"),
+                           actor("ISIS", "isis", nth=1), date("in January 2014", "2014-01", "month")],
+                    published=dt.date(2017, 10, 27))
+    ev = [e for e in extract_events(t) if e["type"] == "control_change"]
+    assert [(e["place"], e["date"], e["actor"], e["counterpart"]) for e in ev] == [
+        ("Raqqa", "2017-10-20", "sdf", "isis"), ("Raqqa", "2014-01", "isis", None)]
+
+
+def test_first_time_since_is_not_the_date_of_the_change():
+    text = ("On May 21, the Syrian Arab Republic Government (SARG) regained control of southern Damascus\u2019 Al "
+            "Hajar al-Aswad neighborhood\u2014the last area of Damascus held by ISIS\u2014bringing Damascus under "
+            "complete SARG control for the first time since 2011.")
+    t = make_tagged(text, [date("On May 21", "2018-05-21"), actor("Syrian Arab Republic Government", "government"),
+                           place("Damascus", feature="city"), place("Al Hajar al-Aswad", "Al-Hajar al-Aswad",
+                                                                    feature="neighbourhood"),
+                           place("Damascus", feature="city", nth=1), actor("ISIS", "isis"),
+                           place("Damascus", feature="city", nth=2), actor("SARG", "government", nth=1),
+                           date("since 2011", "2018-06-08")],
+                    published=dt.date(2018, 6, 8))
+    ev = [e for e in extract_events(t) if e["type"] == "control_change" and e["place"] == "Damascus"]
+    assert [(e["date"], e["actor"]) for e in ev] == [("2018-05-21", "government")]

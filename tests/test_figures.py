@@ -138,3 +138,12 @@ def test_dates_excluded_without_date_component(nlp_alone):
     assert _figs(nlp_alone, "Between May 7 and 17, an estimated 35,600 people evacuated")[0][0] == \
         "an estimated 35,600"
     assert len(_figs(nlp_alone, "Between May 7 and 17, an estimated 35,600 people evacuated")) == 1
+
+
+def test_list_markers_are_not_figures(nlp):
+    text = ("Pro-government negotiators have asked for three concessions in return for any prisoner release: 1) that "
+            "fighters from Rastan enter \"reconciliation\" proceedings with the government; 2) that these fighters "
+            "join ranks with the Syrian Arab Army")
+    assert [t for t, _ in _figs(nlp, text)] == ["three"]
+    assert _figs(nlp, "(1) first and (2) second") == []
+    assert [t for t, _ in _figs(nlp, "12 people were killed (including 3)")] == ["12", "3"]
