@@ -88,13 +88,10 @@ def _cmd_all(args) -> int:
     out = processed_dir()
     report = build([reports_dir()], out, progress=False)
     print(report.summary())
-    try:
-        from .briefing import write_briefing
-    except ImportError:  # pragma: no cover - during development only
-        print("briefing: not available in this version")
-    else:
-        path = write_briefing(out / "briefing.html", tables_dir=out)
-        print(f"briefing written to {path} ({Path(path).stat().st_size / 1e6:.2f} MB)")
+    from .briefing import write_briefing
+
+    path = write_briefing(out / "briefing.html", tables_dir=out)
+    print(f"briefing written to {path} ({Path(path).stat().st_size / 1e6:.2f} MB)")
     return EXIT_SKIPPED if report.skipped else 0
 
 
