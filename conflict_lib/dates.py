@@ -23,7 +23,9 @@ date (``date_start`` keeps its beginning). The span holds the words as written, 
 preposition ("On 10 September 2017", "As of May 7", "by 17 November 2017").
 
 The words live in ``conflict_lib/data/date_words.json``; matching runs compiled regular
-expressions over ``doc.text`` and maps hits to token spans.
+expressions over ``doc.text`` and maps hits to token spans (:func:`token_spans`: when the last
+token runs on past the words with punctuation, "2017.[41][42", the span's ``end_char`` is the end of
+the words).
 """
 from __future__ import annotations
 
@@ -36,8 +38,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from bisect import bisect_right
+
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from . import pipeline as _pipeline
 from .pipeline import doc_text as _doc_text
@@ -65,6 +70,57 @@ def _alt(words, flags: str = "") -> str:
     ws = sorted(set(words), key=len, reverse=True)
     body = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ws)
     return f"(?{flags}:{body})" if flags else f"(?:{body})"
+
+
+def _trie(words, space: str | None = None) -> str:
+    """One regular expression for ``words`` (literal, no spaces), factored by first letters.
+
+    At a position where several words match (one is then a prefix of the other: "mon", "month") it
+    takes the longest, as the length-sorted alternation :func:`_alt` does; every branch starts with
+    a literal, so the regex engine skips ahead to the possible first characters. ``space``: the
+    pattern a space in a word stands for (``r"\\s+"``), default a space.
+    """
+    groups: dict[str, list[str]] = {}
+    empty = False
+    for w in words:
+        if w:
+            groups.setdefault(w[0], []).append(w[1:])
+        else:
+            empty = True
+    alts = [(space if c == " " and space else re.escape(c)) + _trie(sorted(set(rest), key=len, reverse=True), space)
+            for c, rest in sorted(groups.items())]
+    if not alts:
+        return ""
+    body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    return "(?:" + body + ")?" if empty else body
+
+
+def _gate_words(phrases) -> dict[str, tuple[frozenset[str], ...]]:
+    """The lower-case words of each phrase, by its longest word."""
+    out: dict[str, set[frozenset[str]]] = {}
+    for p in phrases:
+        ws = p.lower().split()
+        out.setdefault(max(ws, key=len), set()).add(frozenset(ws))
+    return {k: tuple(sorted(v, key=sorted)) for k, v in out.items()}
+
+
+def _has_phrase(words: set[str], gate: dict[str, tuple[frozenset[str], ...]]) -> bool:
+    """Whether ``words`` holds all the words of one of the phrases of ``gate``."""
+    for key in words.intersection(gate):
+        for ws in gate[key]:
+            if ws <= words:
+                return True
+    return False
+
+
+_RX_SPACES = re.compile(r"\s+")
+_RX_WORD_CHAR = re.compile(r"\w")  # ``\b`` before a word character: no word character before it
+_RX_LEFT_EDGE = re.compile(r"[\w.-]")  # the date expressions' ``(?<![\w.-])``
+_RX_ALNUM_RUN = re.compile(r"[^\W_]+")  # str.isalnum() characters
+_RX_DIGITS = re.compile(r"\d+")
+_RX_WORD = re.compile(r"\w+")
+_RX_YEAR = re.compile(r"(?:19|20)\d\d")
+_RX_MOD_RANGE = re.compile(r"(?i)(early|mid|late)\s*-?\s*(to|and)\s")
 
 
 def _month_end(y: int, m: int) -> dt.date:
@@ -141,6 +197,20 @@ class DateFinder:
         anchors = {m.lower()[:3] for m in self._months} | {d.lower()[:3] for d in self._weekdays} \
             | set(self._seasons) | {"today", "yesterday", "currently", "week", "month", "year", "days"}
         self._re_anchor = re.compile(r"\b(?:" + "|".join(sorted(anchors, key=len, reverse=True)) + r"|(?:19|20)\d\d)")
+        # the same anchors, found faster: the words as one factored regex without the leading ``\b``
+        # (checked on each hit: a hit not at a word start is dropped, and since every anchor is made of
+        # word characters, such a hit cannot hide one that is) and the years on their own
+        self._re_anchor_words = re.compile(_trie(anchors))
+        # Matching in a window (see ``find``): the expressions led by a month name, a year or a digit run
+        # are tried only where such a lead starts; the others only in windows holding their words.
+        self._kind_rx = dict((kind, rx) for rx, kind in self._rx)
+        self._re_month_lead = re.compile(_trie({m[:3] for m in self._months}))  # case as written
+        self._gate_mod = _gate_words(self._mods)
+        self._gate_season = frozenset(x.lower() for x in self._seasons) | frozenset(
+            p + x.lower() for p in ("early", "mid", "late") for x in self._seasons)
+        self._gate_season_rel = _gate_words(w["season_offsets"])
+        self._gate_weekday = frozenset(x.lower() for x in self._weekdays)
+        self._gate_relative = _gate_words(self._relative)
         self._re_lead = re.compile(r"(?<![\w])(?P<lead>" + _alt(w["leads"], "i") + r")\s+$")
         self._gate = {x.lower() for x in w["leads_for_bare_month_or_year"]} | {"early", "late", "mid"}
         self._openers = {x.lower() for x in w["range_openers"]}
@@ -170,7 +240,7 @@ class DateFinder:
     def _ahead(self, m: re.Match) -> int:
         """Days after the reference date a yearless date may lie, given the words before it."""
         lead = self._re_lead.search(m.string, max(0, m.start() - 20), m.start())
-        if lead and re.sub(r"\s+", " ", lead.group("lead").lower()) in self._forward:
+        if lead and _RX_SPACES.sub(" ", lead.group("lead").lower()) in self._forward:
             return max(self._forward_days, self._slack_days)
         return self._slack_days
 
@@ -204,7 +274,7 @@ class DateFinder:
                 return [_Atom(s, e, dt.date(y, mo, 1), _month_end(y, mo), "month", False)]
             if kind == "modm":
                 mo = self._month_no(g["m"])
-                part = self._mods[re.sub(r"\s+", " ", g["mod"].lower())]["days"]
+                part = self._mods[_RX_SPACES.sub(" ", g["mod"].lower())]["days"]
                 y = int(g["y"]) if g.get("y") else None
                 rel = y is None
                 if y is None:
@@ -214,13 +284,13 @@ class DateFinder:
                 end = _month_end(y, mo)
                 first = dt.date(y, mo, part[0])
                 last = min(end, dt.date(y, mo, min(part[1], end.day)))
-                if re.match(r"(?i)(early|mid|late)\s*-?\s*(to|and)\s", m.group()):
+                if _RX_MOD_RANGE.match(m.group()):
                     lead_part = self._mods[m.group().split()[0].rstrip("-").lower()]["days"]
                     first = dt.date(y, mo, lead_part[0])
                 return [_Atom(s, e, first, last, "month", rel)]
             if kind == "mody":
                 y = int(g["y"])
-                part = self._mods[re.sub(r"\s+", " ", g["mod"].lower())]["months"]
+                part = self._mods[_RX_SPACES.sub(" ", g["mod"].lower())]["months"]
                 return [_Atom(s, e, dt.date(y, part[0], 1), _month_end(y, part[1]), "year", False)]
             if kind == "season_y":
                 y = int(g["y"])
@@ -228,7 +298,7 @@ class DateFinder:
             if kind == "season_rel":
                 if ref is None:
                     return [_Atom(s, e, None, None, "season", True)]
-                off = self.words["season_offsets"][re.sub(r"\s+", " ", g["rel"].lower())]
+                off = self.words["season_offsets"][_RX_SPACES.sub(" ", g["rel"].lower())]
                 name = g["s"].lower()
                 first, last = self._season(name, ref.year)
                 if off == 0 and ref < first and self._seasons[name][0] > self._seasons[name][1]:
@@ -248,7 +318,7 @@ class DateFinder:
                 if ref is None:
                     return [_Atom(s, e, None, None, "day", True)]
                 wd = self._weekdays[g["wd"]]
-                pre = re.sub(r"\s+", " ", (g.get("pre") or "this").lower())
+                pre = _RX_SPACES.sub(" ", (g.get("pre") or "this").lower())
                 off = self.words["weekday_prefixes"].get(pre, 0)
                 back = (ref.weekday() - wd) % 7
                 if off < 0 and back == 0:
@@ -260,12 +330,13 @@ class DateFinder:
             if kind == "relative":
                 if ref is None:
                     return [_Atom(s, e, None, None, "day", True)]
-                return [self._relative_atom(s, e, re.sub(r"\s+", " ", g["rel"].lower()), ref)]
+                return [self._relative_atom(s, e, _RX_SPACES.sub(" ", g["rel"].lower()), ref)]
             if kind == "m":
                 mo = self._month_no(g["m"])
                 if ref is None:
                     return [_Atom(s, e, None, None, "month", True, needs_lead=True)]
-                y = self._infer_year(mo, 1, ref, self._ahead(m) if self._ahead(m) > self._slack_days else 0)
+                ahead = self._ahead(m)
+                y = self._infer_year(mo, 1, ref, ahead if ahead > self._slack_days else 0)
                 return [_Atom(s, e, dt.date(y, mo, 1), _month_end(y, mo), "month", True, needs_lead=True)]
             if kind == "y":
                 y = int(g["y"])
@@ -323,26 +394,28 @@ class DateFinder:
             Character offsets, the words and the ``span._.conflict`` record, in text order.
         """
         ref = dt.date.fromisoformat(reference) if isinstance(reference, str) else reference
-        atoms: list[_Atom] = []
-        for lo, hi in self._windows(text):
-            for rx, kind in self._rx:
-                for m in rx.finditer(text, lo, hi):
-                    atoms.extend(self._atom(kind, m, ref))
-        # longest first, no overlaps
-        atoms.sort(key=lambda a: (-(a.end - a.start), a.start))
+        hits: list[tuple[int, int, str, re.Match]] = []
+        low = self._lower(text)
+        for lo, hi in self._windows(text, low=low):
+            self._scan(text, low, lo, hi, hits)
+        # longest first, no overlaps; an atom spans its match, so only the hits that find room are
+        # resolved (a hit that resolves to nothing, "February 30", leaves the room to the next)
+        hits.sort(key=lambda h: (h[0], h[1]))
         chosen: list[_Atom] = []
         taken = bytearray(len(text))
-        for a in atoms:
-            if not any(taken[a.start:a.end]):
-                taken[a.start:a.end] = b"\x01" * (a.end - a.start)
-                chosen.append(a)
+        for neg, s, kind, m in hits:
+            e = s - neg
+            if taken.find(1, s, e) < 0:
+                for a in self._atom(kind, m, ref):
+                    taken[s:e] = b"\x01" * (e - s)
+                    chosen.append(a)
         chosen.sort(key=lambda a: a.start)
         out: list[tuple[int, int, str, dict[str, Any]]] = []
         i = 0
         while i < len(chosen):
             a = chosen[i]
             lead_m = self._re_lead.search(text, max(0, a.start - 20), a.start)
-            lead = re.sub(r"\s+", " ", lead_m.group("lead").lower()) if lead_m else None
+            lead = _RX_SPACES.sub(" ", lead_m.group("lead").lower()) if lead_m else None
             start = lead_m.start() if lead_m else a.start
             # a period: "between A and B", "from A to B"
             if i + 1 < len(chosen) and lead in self._openers:
@@ -363,23 +436,108 @@ class DateFinder:
             i += 1
         return out
 
-    def _windows(self, text: str, before: int = 24, after: int = 40) -> list[tuple[int, int]]:
-        """Stretches of text around date anchors (month and weekday names, years, "week" ...)."""
-        out: list[list[int]] = []
+    @staticmethod
+    def _lower(text: str) -> str:
         low = text.lower()
         if len(low) != len(text):  # a character whose lower case is longer: keep offsets aligned
             low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-        for m in self._re_anchor.finditer(low):
-            lo, hi = max(0, m.start() - before), min(len(text), m.end() + after)
+        return low
+
+    def _anchors(self, low: str) -> list[tuple[int, int]]:
+        """``(start, end)`` of the matches of ``_re_anchor`` in ``low``, in order (found faster)."""
+        is_word = _RX_WORD_CHAR.match
+        out = [(m.start(), m.end()) for m in self._re_anchor_words.finditer(low)
+               if not m.start() or not is_word(low, m.start() - 1)]
+        years = [(m.start(), m.end()) for m in _RX_YEAR.finditer(low)
+                 if not m.start() or not is_word(low, m.start() - 1)]
+        if years:
+            out.extend(years)
+            out.sort()
+        return out
+
+    def _windows(self, text: str, before: int = 24, after: int = 40, low: str | None = None) -> list[tuple[int, int]]:
+        """Stretches of text around date anchors (month and weekday names, years, "week" ...)."""
+        out: list[list[int]] = []
+        size = len(text)
+        for s, e in self._anchors(self._lower(text) if low is None else low):
+            hi = min(size, e + after)
+            if hi < size and text[hi - 1].isalnum() and text[hi].isalnum():  # end windows on a word boundary
+                hi = _RX_ALNUM_RUN.match(text, hi).end()
+            lo = max(0, s - before)
+            if out and lo <= out[-1][1] + 120:  # fewer, longer windows: fewer regex calls
+                out[-1][1] = max(out[-1][1], hi)  # (the start moved back below would not change this)
+                continue
             while lo > 0 and not text[lo - 1].isspace():  # start windows on a word boundary
                 lo -= 1
-            while hi < len(text) and text[hi - 1].isalnum() and text[hi].isalnum():
-                hi += 1
-            if out and lo <= out[-1][1] + 120:  # fewer, longer windows: fewer regex calls
+            if out and lo <= out[-1][1] + 120:
                 out[-1][1] = max(out[-1][1], hi)
             else:
                 out.append([lo, hi])
         return [(a, b) for a, b in out]
+
+    def _scan(self, text: str, low: str, lo: int, hi: int, hits: list) -> None:
+        """Append ``(start - end, start, kind, match)`` for every expression's matches in ``text[lo:hi]``:
+        for each expression in ``_rx`` order, the matches ``rx.finditer(text, lo, hi)`` gives, found with
+        fewer regex calls.
+
+        An expression led by a month name, a year or a digit is tried (``rx.match``) only where such a
+        lead starts, moving on from each match's end as ``finditer`` does. The others are searched only
+        in windows holding all the words of one of their phrases as whole words: on a window of ASCII
+        text, where the lower-cased words are exactly what their case-blind patterns can match (other
+        windows are always searched). In a match each such word is set off by spaces, hyphens, commas or
+        the pattern's edges, except a season glued to "mid", "early" or "late" ("midsummer 2017").
+        """
+        rx = self._kind_rx
+        months = [m.start() for m in self._re_month_lead.finditer(text, lo, hi)]
+        years = [m.start() for m in _RX_YEAR.finditer(text, lo, hi)]
+        window = low[lo:hi]
+        if window.isascii():
+            words = set(_RX_WORD.findall(window))
+            mod = _has_phrase(words, self._gate_mod)
+            season = not words.isdisjoint(self._gate_season)
+            season_rel = season and _has_phrase(words, self._gate_season_rel)
+            weekday = not words.isdisjoint(self._gate_weekday)
+            relative = _has_phrase(words, self._gate_relative)
+        else:
+            mod = season = season_rel = weekday = relative = True
+
+        def led(kind: str, starts: list[int]) -> None:
+            pat = rx[kind]
+            pos = lo
+            for p in starts:
+                if p >= pos:
+                    m = pat.match(text, p, hi)
+                    if m is not None:
+                        pos = m.end()
+                        hits.append((p - pos, p, kind, m))
+
+        def search(kind: str) -> None:
+            for m in rx[kind].finditer(text, lo, hi):
+                s, e = m.span()
+                hits.append((s - e, s, kind, m))
+
+        if years:
+            led("iso", years)
+        if months:
+            led("md", months)
+            led("dm", [m.start() for m in _RX_DIGITS.finditer(text, lo, hi)])
+            led("my", months)
+            if mod:
+                search("modm")
+        if years and mod:
+            search("mody")
+        if years and season:
+            search("season_y")
+        if season_rel:
+            search("season_rel")
+        if weekday:
+            search("weekday")
+        if relative:
+            search("relative")
+        if months:
+            led("m", months)
+        if years:
+            led("y", years)
 
     @staticmethod
     def _align_range(a: _Atom, b: _Atom) -> _Atom:
@@ -419,15 +577,44 @@ class DateTagger:
         self.finder = finder
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = []
-        for start, end, _text, rec in self.finder.find(_doc_text(doc), doc._.reference_date):
-            span = doc.char_span(start, end, alignment_mode="expand")
-            if span is None or not len(span):
-                continue
-            span._.conflict = rec
-            spans.append(span)
-        doc.spans["dates"] = spans
+        text = _doc_text(doc)
+        doc.spans["dates"] = token_spans(doc, text, self.finder.find(text, doc._.reference_date))
         return doc
+
+
+def token_spans(doc: Doc, text: str, found: list[tuple[int, int, str, Any]]) -> list[Span]:
+    """Spans over the tokens holding each ``(start, end, text, record)`` hit, records attached.
+
+    The tokens are those of ``doc.char_span(start, end, alignment_mode="expand")``, found by binary
+    search on the token offsets (a token owns its characters and its trailing space, so the token
+    holding character c is the last one starting at or before c). When the last token runs on past
+    the end of the words with punctuation ("2017.[41][42" is one token), the span's ``end_char`` is
+    set back to the end of the words, so its characters are the words ("by 17 November 2017"); the
+    span keeps its tokens (``span.text`` is still theirs).
+    """
+    spans: list[Span] = []
+    if not found:
+        return spans
+    arr = doc.to_array([IDX, LENGTH])
+    idx = arr[:, 0].tolist()
+    tok_end = (arr[:, 0] + arr[:, 1]).tolist()
+    size = len(text)
+    set_record = _pipeline.set_record
+    for start, end, _text, rec in found:
+        if not (0 <= start < size and 0 < end <= size and start < end):
+            continue
+        s = bisect_right(idx, start) - 1
+        if start == tok_end[s]:  # in the trailing space: the span starts at the next token
+            s += 1
+        e = bisect_right(idx, end - 1)
+        if e <= s:
+            continue
+        span = Span(doc, s, e)
+        if tok_end[e - 1] > end and text[end - 1].isalnum() and not text[end].isalnum():
+            span.end_char = end
+        set_record(doc, span, rec)
+        spans.append(span)
+    return spans
 
 
 def make_date_tagger(nlp: Language, name: str, words_path: str | None) -> DateTagger:

@@ -114,7 +114,8 @@ def build_ledger(events: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         One row per event: :data:`LEDGER_COLUMNS` then the event columns. ``group_sources``,
         ``group_figures``, ``group_dates``, ``group_certainties`` and ``group_actors`` are JSON
-        lists over the group (figures as ``{"figure", "qualifier", "source", "event_id"}`` objects).
+        lists over the group (figures as ``{"figure", "qualifier", "source", "event_id"}`` objects),
+        object-dtype columns whose rows share their group's string (computed once per group).
         Sorted by group, date and document.
 
     Examples
@@ -129,26 +130,107 @@ def build_ledger(events: pd.DataFrame) -> pd.DataFrame:
     cols = list(LEDGER_COLUMNS) + list(EVENT_COLUMNS)
     if frame.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
-    keys = [claim_key(r) for r in frame.to_dict("records")]
-    frame["claim_group"] = [_group_id(k) for k in keys]
-    extra: dict[str, dict[str, Any]] = {}
-    for gid, group in frame.groupby("claim_group", sort=False):
-        group = group.sort_values(["date", "doc_id", "start"], na_position="last", kind="stable")
-        sources = sorted({_provenance(r) for _, r in group.iterrows()})
-        figures = [{"figure": _val(r["figure"]), "qualifier": _val(r["figure_qualifier"]),
-                    "date": _val(r["date"]), "source": _provenance(r), "event_id": r["event_id"]}
-                   for _, r in group.iterrows() if _val(r["figure"]) is not None]
-        dates = sorted({str(d) for d in group["date"].map(_val) if d is not None})
-        certs = sorted({str(c) for c in group["certainty"].map(_val) if c})
-        actors = sorted({str(a) for a in group["actor"].map(_val) if a})
-        extra[gid] = {"status": _status(group), "n_claims": int(len(group)), "n_sources": len(sources),
-                      "group_sources": json.dumps(sources, ensure_ascii=False),
-                      "group_figures": json.dumps(figures, ensure_ascii=False),
-                      "group_dates": json.dumps(dates), "group_certainties": json.dumps(certs),
-                      "group_actors": json.dumps(actors)}
-    for col in LEDGER_COLUMNS[1:]:
-        frame[col] = frame["claim_group"].map(lambda g, c=col: extra[g][c])
+    # one group id per row (claim_key on each row, hashed once per distinct key)
+    ids: dict[tuple[str, str, str], str] = {}
+    gids = []
+    for etype, mode, place_id, place, date in zip(frame["type"].tolist(), frame["mode"].tolist(),
+                                                  frame["place_id"].tolist(), frame["place"].tolist(),
+                                                  frame["date"].tolist()):
+        key = claim_key({"type": etype, "mode": mode, "place_id": place_id, "place": place, "date": date})
+        gid = ids.get(key)
+        if gid is None:
+            gid = ids[key] = _group_id(key)
+        gids.append(gid)
+    frame["claim_group"] = gids
+    family = {gid: key[0] for key, gid in ids.items()}  # every row of a group has the group's key
+    # the final order; within a group it is the group's own (date, doc, start) order
+    frame = frame.sort_values(["claim_group", "date", "doc_id", "start"], na_position="last", kind="stable")
+    frame = frame.reset_index(drop=True)
+    # each group's summary, computed once in one pass over the sorted rows, then shared (the same
+    # string objects) by the group's rows: time and memory grow with the number of events, not with
+    # the square of the group sizes
+    gid_col = frame["claim_group"].tolist()
+    cols_needed = ["source", "doc_id", "figure", "figure_qualifier", "date", "event_id", "certainty", "actor"]
+    values = {c: frame[c].tolist() for c in cols_needed}
+    summary: dict[str, tuple] = {}
+    n = len(gid_col)
+    i = 0
+    while i < n:
+        gid = gid_col[i]
+        j = i + 1
+        while j < n and gid_col[j] == gid:
+            j += 1
+        summary[gid] = _summary(family[gid], {c: v[i:j] for c, v in values.items()})
+        i = j
+    for k, col in enumerate(LEDGER_COLUMNS[1:]):
+        values_k = [summary[g][k] for g in gid_col]
+        if col.startswith("group_"):
+            # object dtype keeps one string per group, shared by its rows; pandas' default string dtype
+            # would copy the group's JSON into every row (memory growing with the square of group sizes)
+            frame[col] = pd.Series(values_k, index=frame.index, dtype=object)
+        else:
+            frame[col] = values_k
     frame["n_claims"] = frame["n_claims"].astype("int64")
     frame["n_sources"] = frame["n_sources"].astype("int64")
-    frame = frame.sort_values(["claim_group", "date", "doc_id", "start"], na_position="last", kind="stable")
     return frame[cols].reset_index(drop=True)
+
+
+_NAN = float("nan")
+
+
+def _mapped(values: list) -> list:
+    """``[_val(v) for v in values]`` as ``pandas.Series(values).map(_val)`` gives them, which the ledger
+    has always used: pandas infers the result's dtype, so where the group mixes missing values with
+    strings (or numbers) the missing ones come back as NaN, not None.
+
+    Kept for identical output; it makes a partly missing actor or certainty count as ``"nan"`` in
+    ``group_actors`` / ``group_certainties`` (and as a second holder), and a partly missing figure
+    make the group ``differ``. Returning the plain ``_val`` values would fix that (a change of output).
+    """
+    out = [_val(v) for v in values]
+    nonnull = [v for v in out if v is not None]
+    if not nonnull or len(nonnull) == len(out):
+        return out
+    if all(isinstance(v, str) for v in nonnull):
+        return [_NAN if v is None else v for v in out]
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in nonnull):
+        return [_NAN if v is None else float(v) for v in out]
+    return out
+
+
+def _summary(family: str, g: dict[str, list]) -> tuple:
+    """``LEDGER_COLUMNS[1:]`` for one group, its rows (column lists) in the ledger's order."""
+    provenance = [str(_val(src) or _val(doc) or "") for src, doc in zip(g["source"], g["doc_id"])]
+    sources = sorted(set(provenance))
+    figures = []
+    for fig, qual, date, prov, eid in zip(g["figure"], g["figure_qualifier"], g["date"], provenance, g["event_id"]):
+        if _val(fig) is not None:
+            figures.append({"figure": _val(fig), "qualifier": _val(qual), "date": _val(date), "source": prov,
+                            "event_id": eid})
+    date_vals = [d for d in _mapped(g["date"]) if d is not None]
+    cert_vals = [c for c in _mapped(g["certainty"]) if c]
+    actor_vals = [a for a in _mapped(g["actor"]) if a]
+    dates = sorted({str(d) for d in date_vals})
+    certs = sorted({str(c) for c in cert_vals})
+    actors = sorted({str(a) for a in actor_vals})
+    n_claims = len(provenance)
+    # the status (as :func:`_status` gives it)
+    if n_claims == 1:
+        status = "single"
+    else:
+        cset = set(cert_vals)
+        if "denied" in cset and cset - {"denied"}:
+            status = "contradict"
+        else:
+            status = None
+            if family in ("control", "siege_lifted", "siege") and len(set(actor_vals)) > 1:
+                status = "contradict"
+            if status is None:
+                figs = [float(f) for f in _mapped(g["figure"]) if f is not None]
+                # a set of the floats pandas gives: every NaN is a value of its own
+                if len({f for f in figs if f == f}) + sum(f != f for f in figs) > 1 or len(dates) > 1:
+                    status = "differ"
+                else:
+                    status = "agree"
+    return (status, n_claims, len(sources), json.dumps(sources, ensure_ascii=False),
+            json.dumps(figures, ensure_ascii=False), json.dumps(dates), json.dumps(certs), json.dumps(actors))

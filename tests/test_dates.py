@@ -146,3 +146,36 @@ def test_line_broken_phrase():
 def test_yearless_month_day_takes_the_nearest_plausible_year(nlp, text, ref, words, value):
     got_words, rec = _one(nlp, text, ref)
     assert (got_words, rec["value"]) == (words, value)
+
+
+def test_span_ends_with_the_words_not_with_a_glued_citation(nlp):
+    # "2017.[41][42" is one token: the span keeps it but its characters stop after "2017"
+    text = "the Syrian Army fully recaptured the city, by 17 November 2017.[41][42] Later"
+    doc = nlp.make_doc(text)
+    doc._.reference_date = "2026-11-22"
+    for _, proc in nlp.pipeline:
+        doc = proc(doc)
+    (span,) = doc.spans["dates"]
+    assert text[span.start_char:span.end_char] == "by 17 November 2017"
+    assert span._.conflict["value"] == "2017-11-17"
+
+
+@pytest.mark.parametrize("text", [
+    "In mid-June 2017 and early to mid-July, then late 2016; the past week, last weekend, midsummer 2016.",
+    "On Monday 3-5 May, between 1 and 17 September 2017 (2017-09-06), since March 9; someone found money.",
+    "Spring 2016 ſpring, K 20١٧ Sept. 3 earlier this spring, this reporting period, as of 7 May",
+])
+def test_fast_matching_gives_what_the_plain_regexes_give(text):
+    """The windows and the per-expression matching take shortcuts (anchor words found without ``\\b``,
+    expressions tried only at their possible starts or in windows holding their words): same hits as
+    running ``_re_anchor`` and every expression's ``finditer`` over every window."""
+    from conflict_lib.dates import get_finder
+
+    f = get_finder()
+    low = f._lower(text)
+    assert f._anchors(low) == [m.span() for m in f._re_anchor.finditer(low)]
+    for lo, hi in f._windows(text):
+        fast: list = []
+        f._scan(text, low, lo, hi, fast)
+        plain = [(m.start() - m.end(), m.start(), kind, m) for rx, kind in f._rx for m in rx.finditer(text, lo, hi)]
+        assert [(k, m.span()) for _, _, k, m in fast] == [(k, m.span()) for _, _, k, m in plain]

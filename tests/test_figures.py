@@ -147,3 +147,15 @@ def test_list_markers_are_not_figures(nlp):
     assert [t for t, _ in _figs(nlp, text)] == ["three"]
     assert _figs(nlp, "(1) first and (2) second") == []
     assert [t for t, _ in _figs(nlp, "12 people were killed (including 3)")] == ["12", "3"]
+
+
+@pytest.mark.parametrize("text", [
+    "someone often said twenty-five, 1,200 and hundreds of thousands of people; thousands fled (SY0200, 3)",
+    "a  hundred\nand a dozen; half a million; tens of thousands; between 5 and 7; x12 12x ٣ 20",
+])
+def test_fast_anchors_are_the_anchor_regex_hits(text):
+    from conflict_lib.figures import get_finder
+
+    f = get_finder()
+    low = text.lower()
+    assert f._anchors(low) == [m.start() for m in f._re_anchor.finditer(low)]

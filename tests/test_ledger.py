@@ -122,3 +122,12 @@ def test_group_ids_stable_and_input_untouched(seed_events):
 def test_empty_ledger():
     out = build_ledger(frame([]))
     assert out.empty and list(out.columns) == list(LEDGER_COLUMNS) + list(EVENT_COLUMNS)
+
+
+def test_group_strings_are_computed_once_per_group():
+    rows = [ev(str(i), "siege", "Deir ez-Zor", doc_id=f"d{i}", figure=1000.0 + i, source=f"S{i}") for i in range(5)]
+    ledger = build_ledger(frame(rows))
+    for col in ("group_sources", "group_figures", "group_dates", "group_certainties", "group_actors"):
+        assert ledger[col].dtype == object
+        assert len({id(v) for v in ledger[col]}) == 1  # one string shared by the group's rows
+    assert len(json.loads(ledger["group_figures"].iloc[0])) == 5
