@@ -115,9 +115,23 @@ def reference_version(geo_dir: str | None = None) -> str:
     return hashlib.sha256(both.encode()).hexdigest()[:16]
 
 
+#: The modules whose code decides a document's rows (``process_report`` and what it imports).
+#: Editing one of them invalidates the per-document cache; editing a figure, the ledger or the
+#: briefing does not (``tests/test_build.py`` checks this list against what process_report loads).
+PER_DOCUMENT_MODULES = ("__init__", "schema", "paths", "reports", "cleaning", "pipeline", "tagging",
+                        "gazetteer", "translit", "actors", "dates", "figures", "events", "build")
+
+
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """Hash of the library's source, so a code change invalidates cached documents."""
+    """Hash of the per-document code (:data:`PER_DOCUMENT_MODULES`): the per-document cache's key."""
+    pkg = Path(__file__).resolve().parent
+    return f"{__version__}-{_hash_files(pkg, (pkg / f'{m}.py' for m in PER_DOCUMENT_MODULES))}"
+
+
+@lru_cache(maxsize=1)
+def library_version() -> str:
+    """Hash of every module of the library: tables made by other code are stale (``ensure_tables``)."""
     pkg = Path(__file__).resolve().parent
     return f"{__version__}-{_hash_files(pkg, pkg.glob('*.py'))}"
 
@@ -704,6 +718,7 @@ def build(inputs: Iterable[str | Path], out_dir: str | Path | None = None, *, cs
         report.seconds = t_corpus - t0
         writer.commit(manifest={
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "code_version": code_ver,
+            "library_version": library_version(),
             "reference_version": ref_ver, "files": len(files), "documents": report.documents,
             "computed": report.computed, "cached": report.cached, "engine": engine, "jobs": jobs,
             "problems": len(report.problems), "events": report.events, "seconds": round(report.seconds, 2),

@@ -178,24 +178,9 @@ def build_ledger(events: pd.DataFrame) -> pd.DataFrame:
 _NAN = float("nan")
 
 
-def _mapped(values: list) -> list:
-    """``[_val(v) for v in values]`` as ``pandas.Series(values).map(_val)`` gives them, which the ledger
-    has always used: pandas infers the result's dtype, so where the group mixes missing values with
-    strings (or numbers) the missing ones come back as NaN, not None.
-
-    Kept for identical output; it makes a partly missing actor or certainty count as ``"nan"`` in
-    ``group_actors`` / ``group_certainties`` (and as a second holder), and a partly missing figure
-    make the group ``differ``. Returning the plain ``_val`` values would fix that (a change of output).
-    """
-    out = [_val(v) for v in values]
-    nonnull = [v for v in out if v is not None]
-    if not nonnull or len(nonnull) == len(out):
-        return out
-    if all(isinstance(v, str) for v in nonnull):
-        return [_NAN if v is None else v for v in out]
-    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in nonnull):
-        return [_NAN if v is None else float(v) for v in out]
-    return out
+def _mapped(values) -> list:
+    """The values with every missing one (None, NaN, NA) as None."""
+    return [_val(v) for v in values]
 
 
 def _summary(family: str, g: dict[str, list]) -> tuple:
@@ -227,8 +212,8 @@ def _summary(family: str, g: dict[str, list]) -> tuple:
                 status = "contradict"
             if status is None:
                 figs = [float(f) for f in _mapped(g["figure"]) if f is not None]
-                # a set of the floats pandas gives: every NaN is a value of its own
-                if len({f for f in figs if f == f}) + sum(f != f for f in figs) > 1 or len(dates) > 1:
+                # claims without a figure neither agree nor differ on the figure
+                if len(set(figs)) > 1 or len(dates) > 1:
                     status = "differ"
                 else:
                     status = "agree"

@@ -138,7 +138,7 @@ def ensure_tables(tables_dir: str | Path | None = None, reports: str | Path | No
     one is missing or when the manifest says they were made by other code or reference data;
     unchanged reports then come from the build cache, so a refresh takes seconds.
     """
-    from .build import build, code_version, reference_version
+    from .build import build, library_version, reference_version
     from .paths import reports_dir
 
     folder = Path(tables_dir) if tables_dir else processed_dir()
@@ -148,7 +148,7 @@ def ensure_tables(tables_dir: str | Path | None = None, reports: str | Path | No
             m = json.loads(manifest.read_text())
         except ValueError:
             m = {}
-        if m.get("code_version") == code_version() and m.get("reference_version") == reference_version():
+        if m.get("library_version") == library_version() and m.get("reference_version") == reference_version():
             return folder
     build([Path(reports) if reports else reports_dir()], folder)
     return folder

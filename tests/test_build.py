@@ -377,3 +377,45 @@ def test_staging_left_by_a_killed_build_is_removed(tmp_path):
     assert not left.exists(), "a dead build's staging folder should be removed"
     assert live.exists(), "a live process's staging folder must be left alone"
     w.abort()
+
+
+def test_per_document_modules_are_what_process_report_loads():
+    """The cache key hashes PER_DOCUMENT_MODULES: every module process_report uses must be listed."""
+    script = (
+        "import sys\n"
+        "from conflict_lib.build import process_report\n"
+        "from conflict_lib.paths import reports_dir\n"
+        "process_report(sorted(reports_dir().glob('*.txt'))[0])\n"
+        "print(' '.join(sorted(m.split('.', 1)[1] for m in sys.modules if m.startswith('conflict_lib.'))))\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    loaded = set(out) - {"tables"}  # imported by build for writing; it does not shape a document's rows
+    missing = loaded - set(b.PER_DOCUMENT_MODULES)
+    assert not missing, f"process_report uses {sorted(missing)}: add them to build.PER_DOCUMENT_MODULES"
+
+
+def test_editing_a_figure_module_keeps_the_cache_but_marks_tables_stale(monkeypatch):
+    """code_version ignores plotting/briefing; library_version (ensure_tables) does not."""
+    import hashlib
+
+    b.code_version.cache_clear()
+    b.library_version.cache_clear()
+    before = (b.code_version(), b.library_version())
+    real = b._hash_files
+
+    def fake(root, paths):
+        paths = list(paths)
+        h = real(root, paths)
+        if any(p.name == "plotting.py" for p in paths):  # as if plotting.py had been edited
+            h = hashlib.sha256((h + "edited").encode()).hexdigest()[:16]
+        return h
+
+    monkeypatch.setattr(b, "_hash_files", fake)
+    b.code_version.cache_clear()
+    b.library_version.cache_clear()
+    try:
+        after = (b.code_version(), b.library_version())
+    finally:
+        b.code_version.cache_clear()
+        b.library_version.cache_clear()
+    assert after[0] == before[0], "editing plotting.py must not invalidate the per-document cache"
+    assert after[1] != before[1], "tables made before the edit must count as stale"

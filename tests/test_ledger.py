@@ -131,3 +131,13 @@ def test_group_strings_are_computed_once_per_group():
         assert ledger[col].dtype == object
         assert len({id(v) for v in ledger[col]}) == 1  # one string shared by the group's rows
     assert len(json.loads(ledger["group_figures"].iloc[0])) == 5
+
+
+def test_a_missing_figure_or_actor_neither_differs_nor_shows_as_nan():
+    """Two reports of the same siege, one with a figure and an actor, one without: they agree."""
+    rows = [ev("a", "siege", "Madaya", date="2016-01", actor="government", figure=40000.0, doc_id="d1", source="UN"),
+            ev("b", "siege", "Madaya", date="2016-01", doc_id="d2", source="MSF")]
+    g = _group_of(build_ledger(frame(rows)), place="Madaya")
+    assert set(g["status"]) == {"agree"}, "a claim without a figure does not contradict one with a figure"
+    assert json.loads(g["group_actors"].iloc[0]) == ["government"], "a missing actor must not appear as 'nan'"
+    assert json.loads(g["group_figures"].iloc[0]) and "nan" not in g["group_certainties"].iloc[0]
