@@ -159,6 +159,15 @@ class _Notes:
     docs: dict[str, dict]
     order: list[str] = field(default_factory=list)
     refs: dict[str, int] = field(default_factory=dict)  # event_id -> times cited
+    pubs: dict[str, str] = field(default_factory=dict)  # doc_id -> publisher's short name
+
+    def __post_init__(self):
+        if not self.pubs:
+            self.pubs = {k: (P.publisher_short_name(d.get("publisher")) or k) for k, d in self.docs.items()}
+
+    def who(self, source: Any, doc_id: Any = None) -> str | None:
+        """A source as a reader names it: a report id becomes its publisher's short name."""
+        return P.source_label(source, self.pubs) or P.source_label(doc_id, self.pubs)
 
     def cite(self, event_id: str | None) -> str:
         """``<sup>`` link(s) to the footnote for one event ('' if unknown)."""
@@ -189,7 +198,9 @@ class _Notes:
             publisher = P._str(doc.get("publisher"))
             when = _doc_date(doc)
             cert = P._str(ev.get("certainty")) or "unknown"
-            src = P._str(ev.get("source"))
+            src = P.source_label(ev.get("source"), self.pubs)
+            if src and src == P.source_label(ev.get("doc_id"), self.pubs):
+                src = None  # the publisher itself
             url = _safe_url(doc.get("source_url"))
             link = f' · <a href="{_e(url)}" rel="noopener noreferrer">source</a>' if url else ""
             backs = " ".join(f'<a class="back" href="#ref-{i}-{k}" aria-label="back to text">↩</a>'
@@ -209,9 +220,9 @@ class _Notes:
 _CERTS = ("confirmed", "claimed", "reported", "denied", "rumored")
 
 
-def _cert(ev: dict) -> str:
+def _cert(ev: dict, notes: "_Notes | None" = None) -> str:
     c = P._str(ev.get("certainty")) or "unknown"
-    src = P._str(ev.get("source"))
+    src = P.source_label(ev.get("source"), notes.pubs if notes is not None else None)
     badge = f'<span class="cert cert-{_e(c if c in _CERTS else "unknown")}">{_e(c)}</span>'
     return badge + (f" ({_e(src)})" if src else "")
 
@@ -243,7 +254,7 @@ def _control_facts(events: list[dict], notes: _Notes, start, end) -> tuple[list[
         losers = sorted({_alignment_label(e.get("counterpart")) for e in evs if P._str(e.get("counterpart"))})
         gain = _alignment_label(ev.get("actor"))
         move = f"{' / '.join(losers)} → {gain}" if losers else f"taken by {gain}"
-        certs = " · ".join(sorted({_cert(e) for e in evs}))
+        certs = " · ".join(sorted({_cert(e, notes) for e in evs}))
         lines.append(
             f'<li class="fact" data-kind="control"><span class="place">{_e(ev.get("place"))}</span>: {_e(move)}'
             f' · <span class="date">{_e(P.format_date(ev.get("date")))}</span> · {certs}'
@@ -279,29 +290,41 @@ def _siege_facts(sieges: list[dict], events: list[dict], notes: _Notes, start, e
         status = "lifted" if lift_in else ("begun" if begun else "ongoing")
         besieger = _alignment_label(s.get("besieger")) if P._str(s.get("besieger")) else "a side not stated"
         besieged = _alignment_label(s.get("besieged"))
-        parts = [f'<span class="status">{status}</span> <span class="place">{_e(place)}</span>: besieged by {_e(besieger)}'
-                 f'{" (held by " + _e(besieged) + ")" if P._str(s.get("besieged")) else ""}']
+        national = P.is_area_level(s.get("place_id"), place, s.get("feature"))
+        governorate = P._governorate_level(s.get("place_id"), place)
+        one_report = P._str(first) and (not P._str(last) or _ts(last) == _ts(first)) and not lifts
+        if national:
+            parts = [f'<span class="status">country-wide</span> <span class="place">{_e(place)}</span>: '
+                     f'people in besieged areas across the country (a national count, not one besieged place)']
+        elif governorate:
+            parts = [f'<span class="status">listed</span> <span class="place">{_e(place)}</span>: has besieged areas '
+                     f'(the report names the governorate only; besieging side {"not stated" if not P._str(s.get("besieger")) else _e(besieger)})']
+        else:
+            parts = [f'<span class="status">{status}</span> <span class="place">{_e(place)}</span>: besieged by {_e(besieger)}'
+                     f'{" (held by " + _e(besieged) + ")" if P._str(s.get("besieged")) else ""}']
         first_ev = next((e for e in sieges_ev if e.get("date") == first), sieges_ev[0] if sieges_ev else None)
-        if first:
-            parts.append(f'first reported <span class="date">{_e(P.format_date(first))}</span>'
-                         f'{" " + _cert(first_ev) if first_ev else ""}{notes.cite(first_ev.get("event_id")) if first_ev else ""}')
+        if national and any(P._num(e.get("figure")) is not None for e in sieges_ev):
+            pass  # the dated figures below say it, each with its note
+        elif first:
+            parts.append(f'{"reported" if one_report else "first reported"} <span class="date">{_e(P.format_date(first))}</span>'
+                         f'{" " + _cert(first_ev, notes) if first_ev else ""}{notes.cite(first_ev.get("event_id")) if first_ev else ""}')
         if lift_in or lifts:
             shown = lift_in or lifts
             ds = sorted({e.get("date") for e in shown}, key=_ts)
             if len(ds) > 1:
                 txt = "sources disagree on when it was lifted: " + " or ".join(
                     f'<span class="date">{_e(P.format_date(d))}</span> ' + " ".join(
-                        _cert(e) + notes.cite(e.get("event_id")) for e in shown if e.get("date") == d) for d in ds)
+                        _cert(e, notes) + notes.cite(e.get("event_id")) for e in shown if e.get("date") == d) for d in ds)
             else:
                 txt = f'lifted <span class="date">{_e(P.format_date(ds[0]))}</span> ' + " ".join(
-                    _cert(e) + notes.cite(e.get("event_id")) for e in shown)
+                    _cert(e, notes) + notes.cite(e.get("event_id")) for e in shown)
             parts.append(txt)
         else:
             dated = [x for x in sieges_ev if not pd.isna(_ts(x.get("date")))]
             last_ev = dated[-1] if dated else None
-            if last_ev is not None and last_ev is not first_ev:
+            if last_ev is not None and last_ev is not first_ev and not national:
                 parts.append(f'still reported <span class="date">{_e(P.format_date(last_ev.get("date")))}</span> '
-                             f'{_cert(last_ev)}{notes.cite(last_ev.get("event_id"))}')
+                             f'{_cert(last_ev, notes)}{notes.cite(last_ev.get("event_id"))}')
         # figures: each with the event that states it
         for e in sieges_ev:
             fig = P._num(e.get("figure"))
@@ -311,10 +334,11 @@ def _siege_facts(sieges: list[dict], events: list[dict], notes: _Notes, start, e
             if inp is False:
                 continue
             parts.append(f'{_e(P.format_figure(fig, P._str(e.get("figure_qualifier")), P._str(e.get("figure_unit")) or "people", e.get("figure_low"), e.get("figure_high")))}'
-                         f' inside ({_e(P.format_date(e.get("date")))}) {_cert(e)}{notes.cite(e.get("event_id"))}')
+                         f'{" in besieged areas" if national else " inside"} ({_e(P.format_date(e.get("date")))}) {_cert(e, notes)}{notes.cite(e.get("event_id"))}')
         if "fn" not in "".join(parts):  # no event found for this siege: cite nothing rather than invent
             parts.append('<span class="note">(no evidence sentence in the tables)</span>')
-        lines.append(f'<li class="fact" data-kind="siege">{" · ".join(parts)}</li>')
+        kind = "siege-national" if national else ("siege-listed" if governorate else "siege")
+        lines.append(f'<li class="fact" data-kind="{kind}">{" · ".join(parts)}</li>')
     return lines
 
 
@@ -343,6 +367,10 @@ def _displacement_facts(disp: list[dict], events: list[dict], notes: _Notes, sta
                 if fig is not None else "people (no figure given)")
         route = ""
         o, dest = P._str(d.get("origin")), P._str(d.get("destination"))
+        if o and P.is_area_level(d.get("origin_place_id"), o):
+            o = None
+        if dest and P.is_area_level(d.get("destination_place_id"), dest):
+            dest = None
         if o and dest:
             route = f" from {_e(o)} to {_e(dest)}"
         elif o:
@@ -351,9 +379,10 @@ def _displacement_facts(disp: list[dict], events: list[dict], notes: _Notes, sta
             route = f" to {_e(dest)}"
         cause = P._str(ev.get("actor"))
         lines.append(
-            f'<li class="fact" data-kind="displacement"><span class="place">{_e(d.get("place") or "place not stated")}</span>: '
+            f'<li class="fact" data-kind="displacement"><span class="place">{_e(d.get("place") or "place not stated")}</span>'
+            f'{" (country-wide)" if P.is_area_level(d.get("place_id"), d.get("place")) and str(d.get("place")).lower() == "syria" else ""}: '
             f'{_e(what)} displaced{route}{" · actor: " + _e(_alignment_label(cause)) if cause else ""}'
-            f' · <span class="date">{_e(P.format_date(d.get("date")))}</span> · {_cert(d)}{notes.cite(eid if eid in by_id else None)}</li>')
+            f' · <span class="date">{_e(P.format_date(d.get("date")))}</span> · {_cert(d, notes)}{notes.cite(eid if eid in by_id else None)}</li>')
     return lines, undated
 
 
@@ -372,10 +401,10 @@ def _contested(claims: pd.DataFrame, notes: _Notes, start, end) -> list[str]:
         label = "Sources contradict each other" if status == "contradict" else "Sources differ in detail"
         cards = []
         for r in recs:
-            who = P._str(r.get("source")) or notes.docs.get(str(r.get("doc_id")), {}).get("publisher") or "the publisher"
+            who = notes.who(r.get("source"), r.get("doc_id")) or "the publisher"
             fig = P._num(r.get("figure"))
             cards.append(
-                f'<div class="fact claim" data-kind="claim"><h4>{_e(who)}</h4><p>{_cert(r)} · <span class="date">{_e(P.format_date(r.get("date")))}</span>'
+                f'<div class="fact claim" data-kind="claim"><h4>{_e(who)}</h4><p>{_cert(r, notes)} · <span class="date">{_e(P.format_date(r.get("date")))}</span>'
                 f' · {_e(_alignment_label(r.get("actor")))}{" vs " + _e(_alignment_label(r.get("counterpart"))) if P._str(r.get("counterpart")) else ""}'
                 f'{" · " + _e(P.format_figure(fig, P._str(r.get("figure_qualifier")), P._str(r.get("figure_unit")))) if fig is not None else ""}</p>'
                 f'<blockquote>{_e(r.get("sentence"))}</blockquote>{notes.cite(str(r.get("event_id")))}</div>')
@@ -411,6 +440,40 @@ def _fmt_period(s: pd.Timestamp, e: pd.Timestamp) -> str:
     return f"{P.format_date(s)} – {P.format_date(e)}"
 
 
+def _dated_extent(events: pd.DataFrame) -> tuple[str | None, str | None, int, int]:
+    """(earliest date, latest date) of the facts as the reports give them (a month stays a month),
+    the number of dated facts and of undated ones."""
+    vals = [v for v in (events.get("date", []) if len(events) else []) ]
+    dated = [(P._str(v), _span(v)) for v in vals if _span(v) is not None]
+    if not dated:
+        return None, None, 0, len(vals)
+    first = min(dated, key=lambda t: t[1][0])[0]
+    last = max(dated, key=lambda t: t[1][1])[0]
+    return first, last, len(dated), len(vals) - len(dated)
+
+
+def _period_html(events: pd.DataFrame, s, e, chosen: bool) -> str:
+    """What the page covers, said precisely: the dates of its facts, and how many are undated."""
+    first, last, n_dated, n_undated = _dated_extent(events)
+    und = (f" · {n_undated} undated fact{'s' if n_undated != 1 else ''} in the tables "
+           f"({'listed where they belong, marked undated' if not chosen else 'not placed in the period'})"
+           if n_undated else "")
+    if chosen:
+        return (f'<p class="period">Period chosen: <strong>{_e(_fmt_period(s, e))}</strong>'
+                f' (facts dated in it){_e(und)}</p>')
+    if first is None:
+        return f'<p class="period">No dated fact in the tables{_e(und)}</p>'
+    # most facts: the central 90 % of dates, so one early history paragraph does not set the scene
+    spans = sorted(sp[0] for sp in (_span(v) for v in events.get("date", [])) if sp is not None)
+    k = max(0, int(len(spans) * 0.05))
+    bulk = ""
+    if len(spans) >= 20 and (spans[k] - spans[0]).days > 180:
+        bulk = f" (most from {P.format_date(spans[k], 'month')} on)"
+    return (f'<p class="period">Facts dated <strong>{_e(P.format_date(first))}</strong> to '
+            f'<strong>{_e(P.format_date(last))}</strong>{_e(bulk)} · {n_dated} dated fact{"s" if n_dated != 1 else ""}'
+            f'{_e(und)}</p>')
+
+
 def _template(name: str) -> str:
     return resources.files("conflict_lib").joinpath("templates", name).read_text(encoding="utf-8")
 
@@ -438,19 +501,21 @@ def render_briefing(tables: dict[str, pd.DataFrame], start=None, end=None, title
     map_opts = []
     for d in in_dates:
         fig, ax = plt.subplots(figsize=(8, 6.4), layout="constrained")
-        P.plot_control_map(events, as_of=d, since=s - pd.Timedelta(days=1), ax=ax, extent="syria")
+        since = None if include_undated else s - pd.Timedelta(days=1)
+        P.plot_control_map(events, as_of=d, since=since, ax=ax, extent="syria")
         snap = P.control_snapshot(events, as_of=d)
         changes = ctl_rows[(ctl_rows["date"] == d) & (ctl_rows["kind"] == "change")]
         cap = (f"Control as of {P.format_date(d)}: {len(snap)} place{'s' if len(snap) != 1 else ''} on the map"
                f"{'; ' + str(len(changes)) + ' change(s) reported that day' if len(changes) else ''}. "
-               f"Rings: changed hands after {P.format_date(s - pd.Timedelta(days=1))}.")
+               + (f"Rings: changed hands after {P.format_date(since)}." if since is not None
+                  else "Rings: a reported change of hands on or before this date."))
         map_opts.append((d, _png(fig, dpi, 96), cap, P.format_date(d) + (f" ({len(changes)} change{'s' if len(changes) != 1 else ''})" if len(changes) else "")))
     snap_end = P.control_snapshot(events, as_of=in_dates[-1])
 
     sieges = tables.get("sieges", pd.DataFrame())
     siege_img = None
     if len(sieges):
-        ax = P.plot_siege_timeline(sieges, events)
+        ax = P.plot_siege_timeline(sieges, events, documents=docs_df)
         siege_img = _png(ax.figure, 96)
     disp = tables.get("displacement", pd.DataFrame())
     disp_period = disp
@@ -459,11 +524,10 @@ def render_briefing(tables: dict[str, pd.DataFrame], start=None, end=None, title
         disp_period = disp[keep] if keep else disp
     disp_img = flows_img = None
     if len(disp_period) and pd.to_numeric(disp_period.get("figure"), errors="coerce").notna().any():
-        disp_img = _png(P.plot_displacement(disp_period).figure, 96)
+        disp_img = _png(P.plot_displacement(disp_period, documents=docs_df).figure, 96)
     if len(disp_period) and {"origin", "destination"} <= set(disp_period.columns) and \
             (disp_period["origin"].notna() & disp_period["destination"].notna()).any():
-        coords = _coords_table(tables)
-        ax = P.plot_displacement_flows(disp_period, coords=coords)
+        ax = P.plot_displacement_flows(disp_period, coords=_coords_frame(tables))
         flows_img = _png(ax.figure, dpi, 96)
 
     # ---- facts (order of citation = order on the page)
@@ -479,15 +543,23 @@ def render_briefing(tables: dict[str, pd.DataFrame], start=None, end=None, title
         if did not in cited_docs:
             cited_docs.append(did)
     cited_docs.sort(key=lambda d: (str(_doc_date(docs.get(d, {})) or ""), d))
-    title = title or f"Syria conflict briefing: {_fmt_period(s, e)}"
+    if include_undated:
+        f0, f1, _, _ = _dated_extent(events)
+        span_txt = f"{P.format_date(f0)} – {P.format_date(f1)}" if f0 else _fmt_period(s, e)
+    else:
+        span_txt = _fmt_period(s, e)
+    title = title or f"Syria conflict briefing: {span_txt}"
 
     def ul(lines, empty):
         return f'<ul class="facts">{"".join(lines)}</ul>' if lines else f'<p class="empty">{_e(empty)}</p>'
 
     n_lifted = sum('class="status">lifted' in l for l in siege_lines)
+    n_sieges = sum('data-kind="siege"' in l for l in siege_lines)
+    n_listed = sum('data-kind="siege-listed"' in l for l in siege_lines)
     keynums = [
         ("changes", len(ctl_lines), "control change", "control changes"),
-        ("sieges", len(siege_lines), "siege", "sieges" + (f" ({n_lifted} lifted)" if n_lifted else "")),
+        ("sieges", n_sieges, "besieged place", "besieged places" + (f" ({n_lifted} lifted)" if n_lifted else "")
+         + (f" + {n_listed} governorate{'s' if n_listed != 1 else ''} listed" if n_listed else "")),
         ("displacement", len(disp_lines), "displacement figure", "displacement figures"),
         ("contested", len(contested), "contested claim", "contested claims"),
         ("reports", len(cited_docs), "report", "reports"),
@@ -524,7 +596,7 @@ def render_briefing(tables: dict[str, pd.DataFrame], start=None, end=None, title
     body = f"""<main>
 <header class="top">
 <h1>{_e(title)}</h1>
-<p class="period">Period covered: <strong>{_e(_fmt_period(s, e))}</strong></p>
+{_period_html(events, s, e, not include_undated)}
 <p class="meta">Drawn from {len(cited_docs)} report{'s' if len(cited_docs) != 1 else ''} (listed under <a href="#reports">Reports</a>). Built offline from the project's tables; nothing on this page loads from the network.</p>
 <ul class="keynums">{key_html}</ul>
 <p class="howto">Every fact carries a numbered note <sup class="fn">[n]</sup>: the sentence it comes from, the report, and how sure the source is —
@@ -610,7 +682,7 @@ def _coords_table(tables: dict[str, pd.DataFrame]) -> dict[str, tuple[float, flo
         df = tables.get(name)
         if df is None or len(df) == 0 or "lat" not in df or "lon" not in df:
             continue
-        name_col = "place" if "place" in df else ("name" if "name" in df else None)
+        name_col = next((c for c in ("place", "canonical", "name") if c in df), None)
         for r in _records(df):
             lat, lon = P._num(r.get("lat")), P._num(r.get("lon"))
             if lat is None or lon is None:
@@ -619,6 +691,20 @@ def _coords_table(tables: dict[str, pd.DataFrame]) -> dict[str, tuple[float, flo
                 if P._str(k):
                     out.setdefault(str(k), (lat, lon))
     return out
+
+
+def _coords_frame(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """:func:`_coords_table` as a frame, with each place's governorate P-code when the places table has it."""
+    adm1: dict[str, str] = {}
+    places = tables.get("places")
+    if places is not None and len(places) and "adm1_pcode" in places:
+        for r in _records(places):
+            a1 = P._str(r.get("adm1_pcode"))
+            for k in (r.get("place_id"), r.get("canonical"), r.get("place")):
+                if a1 and P._str(k):
+                    adm1.setdefault(str(k), a1)
+    rows = [{"place": k, "lat": v[0], "lon": v[1], "adm1_pcode": adm1.get(k)} for k, v in _coords_table(tables).items()]
+    return pd.DataFrame(rows, columns=["place", "lat", "lon", "adm1_pcode"])
 
 
 def write_briefing(out_path: str | Path, tables_dir: str | Path | None = None, start=None, end=None,

@@ -43,7 +43,8 @@ __all__ = [
     "ALIGNMENT_COLOURS", "ALIGNMENT_LABELS", "ALIGNMENT_MARKERS", "QUALIFIER_SIGNS", "SYRIA_BBOX",
     "BOUNDARY_CREDIT", "plot_control_map", "plot_siege_timeline", "plot_displacement",
     "plot_displacement_flows", "control_snapshot", "control_dates", "format_figure", "format_date",
-    "parse_date", "load_boundaries",
+    "parse_date", "load_boundaries", "publisher_short_name", "source_label", "is_area_level",
+    "area_label_points",
 ]
 
 #: One fixed colour per alignment (Paul Tol's colour-blind-safe palettes).
@@ -240,6 +241,125 @@ def _title(ax, title: str, subtitle: str | None = None) -> None:
         t = ax.annotate(sub, xy=(0, 1), xycoords="axes fraction", xytext=(0, 4), textcoords="offset points",
                         ha="left", va="bottom", fontsize=8.5, color="#333333", annotation_clip=False)
         t.set_in_layout(False)
+
+
+# --------------------------------------------------------------------------- sources and place levels
+#: A document id as ``build`` names reports: ``YYYY-MM-DD_<publisher>_<slug>``.
+_DOC_ID_RE = re.compile(r"^\d{4}-\d{2}-\d{2}_([a-z0-9]+)_[\w.-]+$")
+
+#: Short names of long official publisher names (matched on the text before " (" or " /").
+_PUBLISHER_SHORT = {
+    "u.s. agency for international development": "USAID",
+    "u.s. department of defense": "DoD",
+    "u.s. department of state": "State",
+    "u.s. central command": "CENTCOM",
+    "the carter center": "Carter Center",
+    "wikipedia contributors": "Wikipedia",
+}
+#: When no ``documents`` table is given: the publisher part of a doc id -> a short name.
+_SLUG_SHORT = {"usaid": "USAID", "dod": "DoD", "state": "State", "centcom": "CENTCOM",
+               "cartercenter": "Carter Center", "eaworldview": "EA WorldView", "wikipedia": "Wikipedia"}
+
+
+def publisher_short_name(publisher: Any) -> str | None:
+    """A publisher as a reader names it: ``"U.S. Agency for International Development (USAID), via ReliefWeb"``
+    -> ``"USAID"``; ``"EA WorldView (Syria Daily)"`` -> ``"EA WorldView"``; ``"U.S. Department of Defense (DoD
+    News ...)"`` -> ``"DoD"``."""
+    s = _str(publisher)
+    if not s:
+        return None
+    head = re.split(r"\s+\(|\s+/\s+|,\s+via\s+", s, maxsplit=1)[0].strip()
+    if head.lower() in _PUBLISHER_SHORT:
+        return _PUBLISHER_SHORT[head.lower()]
+    m = re.search(r"\(([A-Z][A-Za-z]*[A-Z])(?:[\s),;]|$)", s)  # a parenthesised acronym: (USAID), (DoD News...)
+    if m and len(m.group(1)) <= 8:
+        return m.group(1)
+    head = re.sub(r"^the\s+", "", head, flags=re.I)
+    return head or s
+
+
+def _doc_publishers(documents: pd.DataFrame | Mapping | None) -> dict[str, str]:
+    if documents is None:
+        return {}
+    if isinstance(documents, Mapping):
+        return {str(k): (publisher_short_name(v.get("publisher") if isinstance(v, Mapping) else v) or str(k))
+                for k, v in documents.items()}
+    if len(documents) == 0 or "doc_id" not in documents:
+        return {}
+    pubs = documents["publisher"] if "publisher" in documents else [None] * len(documents)
+    return {str(d): (publisher_short_name(p) or str(d)) for d, p in zip(documents["doc_id"], pubs)}
+
+
+def source_label(source: Any, documents: pd.DataFrame | Mapping | None = None) -> str | None:
+    """Who says it, for a reader: a named source as given; a document id (the publisher in its own
+    voice) -> the publisher's short name (from ``documents``, else from the id's publisher part)."""
+    s = _str(source)
+    if not s:
+        return None
+    pubs = documents if isinstance(documents, dict) and all(isinstance(v, str) for v in documents.values()) \
+        else _doc_publishers(documents)
+    if s in pubs:
+        return pubs[s]
+    m = _DOC_ID_RE.match(s)
+    if m:
+        slug = m.group(1)
+        return _SLUG_SHORT.get(slug, slug.upper() if len(slug) <= 5 else slug.title())
+    return s
+
+
+def _source_labels(sources: Iterable[Any], documents=None) -> list[str]:
+    """Distinct reader-facing source names, in first-seen order."""
+    pubs = _doc_publishers(documents)
+    out: list[str] = []
+    for s in sources:
+        lab = source_label(s, pubs)
+        if lab and lab not in out:
+            out.append(lab)
+    return out
+
+
+_DIRECTIONAL = re.compile(r"^(north|south|east|west|central|northern|southern|eastern|western|"
+                          r"north-?eastern|north-?western|south-?eastern|south-?western|northeast|northwest|"
+                          r"southeast|southwest)\s+syria$", re.I)
+
+
+def is_area_level(place_id: Any = None, place: Any = None, feature: Any = None) -> bool:
+    """True for a place that is the whole country or a loose region of it ("Syria", "southwestern
+    Syria"): not a point on a map, not a besieged or held place."""
+    f = (_str(feature) or "").lower()
+    if f == "country":
+        return True
+    pid = (_str(place_id) or "").lower()
+    if pid in ("cur:syria",) or re.fullmatch(r"cur:(north|south|east|west|central|northern|southern|eastern|"
+                                               r"western)[a-z-]*-syria", pid):
+        return True
+    name = (_str(place) or "").strip()
+    if name.lower() in ("syria", "syrian arab republic"):
+        return True
+    return bool(_DIRECTIONAL.match(name))
+
+
+def _governorate_level(place_id: Any, place: Any = None) -> bool:
+    pid = _str(place_id) or ""
+    return bool(re.fullmatch(r"(?:ocha:)?SY\d{2}", pid)) or (_str(place) or "").endswith(" Governorate")
+
+
+@lru_cache(maxsize=4)
+def _admin_points(geo_dir: str) -> dict[str, tuple[float, float]]:
+    path = Path(geo_dir) / "syr_admin_names_ocha.csv"
+    if not path.exists():
+        return {}
+    df = pd.read_csv(path, usecols=lambda c: c in ("pcode", "lat", "lon"))
+    return {str(p): (float(a), float(o)) for p, a, o in zip(df["pcode"], df["lat"], df["lon"])
+            if pd.notna(a) and pd.notna(o)}
+
+
+def area_label_points(geo_dir: str | Path | None = None) -> dict[str, tuple[float, float]]:
+    """(lat, lon) of each OCHA P-code's label point (``syr_admin_names_ocha.csv``), keyed by P-code."""
+    if geo_dir is None:
+        from .paths import geo_dir as _geo_dir
+        geo_dir = _geo_dir()
+    return _admin_points(str(geo_dir))
 
 
 # --------------------------------------------------------------------------- boundaries
@@ -449,9 +569,17 @@ def _control_rows(data: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _mappable(rows: pd.DataFrame) -> pd.DataFrame:
+    """Control reports about a place (not the whole country, a loose region or a governorate)."""
+    if rows.empty:
+        return rows
+    keep = [not (is_area_level(pid, p) or _governorate_level(pid, p)) for pid, p in zip(rows["place_id"], rows["place"])]
+    return rows[keep]
+
+
 def control_dates(events_or_timeline: pd.DataFrame) -> list[str]:
     """The distinct (ISO) dates of the control reports, oldest first: the steps of a date selector."""
-    rows = _control_rows(events_or_timeline)
+    rows = _mappable(_control_rows(events_or_timeline))
     rows = rows[rows["date"].notna()]
     return sorted({d.strftime("%Y-%m-%d") for d in rows["date"]})
 
@@ -464,7 +592,7 @@ def control_snapshot(events_or_timeline: pd.DataFrame, as_of: Any = None, since:
     claimed/rumoured), changed (a control change between ``since`` and ``as_of``), previous,
     n_reports, doc_ids. Undated reports are left out (they cannot be placed in time).
     """
-    rows = _control_rows(events_or_timeline)
+    rows = _mappable(_control_rows(events_or_timeline))
     rows = rows[rows["date"].notna() & rows["lat"].notna() & rows["lon"].notna()]
     rows = rows[rows["certainty"].map(lambda c: c != "denied")]
     as_of_ts = parse_date(as_of) if as_of is not None else (rows["date"].max() if len(rows) else pd.NaT)
@@ -567,7 +695,8 @@ def plot_control_map(events_or_timeline: pd.DataFrame, as_of: Any = None, since:
         name = str(r["place"])
         claimed = "claimed: " if r["weak"] else ""
         if r["changed"] and _str(r["previous"]) and r["previous"] != r["alignment"]:
-            name += f"\n({claimed}{ALIGNMENT_LABELS.get(r['previous'], r['previous'])} → {ALIGNMENT_LABELS[r['alignment']]})"
+            before = "" if r["previous"] == "unknown" else ALIGNMENT_LABELS.get(r["previous"], r["previous"]) + " "
+            name += f"\n({claimed}{before}→ {ALIGNMENT_LABELS[r['alignment']]})"
         elif claimed:
             name += f"\n(claimed: {ALIGNMENT_LABELS[r['alignment']]})"
         items.append((name, r["lon"], r["lat"]))
@@ -607,19 +736,33 @@ def plot_control_map(events_or_timeline: pd.DataFrame, as_of: Any = None, since:
     _title(ax, title or f"Who holds what, as of {when}", sub)
     used = dated if pd.isna(as_of_ts) else dated[dated["date"] <= as_of_ts]
     n_docs = n_sources if n_sources is not None else used["doc_id"].map(_str).dropna().nunique()
-    undated = int(rows["date"].isna().sum())
+    local = _mappable(rows)
+    n_area = len(rows) - len(local)
+    undated = int(local["date"].isna().sum())
+    unlocated = int((local["date"].notna() & (local["lat"].isna() | local["lon"].isna())).sum())
     src = f"Sources: {n_docs} report{'s' if n_docs != 1 else ''}; {BOUNDARY_CREDIT}."
+    skipped = []
     if undated:
-        src += f" {undated} undated control report{'s' if undated != 1 else ''} not mapped."
+        skipped.append(f"{undated} undated")
+    if unlocated:
+        skipped.append(f"{unlocated} without a location")
+    if n_area:
+        skipped.append(f"{n_area} about a whole governorate, region or the country")
+    if skipped:
+        src += f" Control reports not mapped: {'; '.join(skipped)}."
     _source_line(ax, src)
     return ax
 
 
 # --------------------------------------------------------------------------- siege timeline
-def _siege_rows(sieges: pd.DataFrame, events: pd.DataFrame | None, places, start, end) -> list[dict]:
+def _siege_rows(sieges: pd.DataFrame, events: pd.DataFrame | None, places, start, end,
+                documents=None, national: bool = False) -> list[dict]:
+    """One record per siege. ``national=False``: places only; ``True``: only the country-wide rows
+    (national counts of people in besieged areas), which are not places and never get a bar."""
     recs = []
     if sieges is None or len(sieges) == 0:
         return recs
+    pubs = _doc_publishers(documents)
     lifted_by_place: dict[str, list[tuple[pd.Timestamp, str]]] = {}
     if events is not None and len(events) and "type" in events.columns:
         ev = events[events["type"] == "siege_lifted"]
@@ -627,16 +770,26 @@ def _siege_rows(sieges: pd.DataFrame, events: pd.DataFrame | None, places, start
             d = parse_date(e.get("date"))
             if pd.isna(d):
                 continue
+            who = source_label(e.get("source"), pubs) or source_label(e.get("doc_id"), pubs) or ""
             for k in {_str(e.get("place_id")), _str(e.get("place"))} - {None}:
-                lifted_by_place.setdefault(k, []).append((d, _str(e.get("source")) or _str(e.get("doc_id")) or ""))
+                lifted_by_place.setdefault(k, []).append((d, who))
     for _, s in sieges.iterrows():
         place = _str(s.get("place")) or "?"
+        if is_area_level(s.get("place_id"), place, s.get("feature")) != national:
+            continue
         if places is not None and place not in set(places) and _str(s.get("place_id")) not in set(places):
             continue
         first, last = parse_date(s.get("first_report")), parse_date(s.get("last_report"))
         lifted_raw = s.get("lifted")
-        lifted_dates = [parse_date(x.get("date")) for x in _json_list(s.get("lifted_dates")) if isinstance(x, dict)]
-        lifted_dates = [x for x in lifted_dates if not pd.isna(x)]
+        lift_src: dict[pd.Timestamp, list[str]] = {}
+        lifted_dates = []
+        for x in _json_list(s.get("lifted_dates")):
+            if isinstance(x, dict) and not pd.isna(parse_date(x.get("date"))):
+                d = parse_date(x.get("date"))
+                lifted_dates.append(d)
+                lab = source_label(x.get("source"), pubs)
+                if lab and lab not in lift_src.setdefault(d, []):
+                    lift_src[d].append(lab)
         if isinstance(lifted_raw, (bool, np.bool_)):
             is_lifted = bool(lifted_raw)
         else:
@@ -645,6 +798,9 @@ def _siege_rows(sieges: pd.DataFrame, events: pd.DataFrame | None, places, start
             lifted_dates = sorted(set(lifted_dates) | {v for v in vals if not pd.isna(v)})
             is_lifted = bool(lifted_dates) or (_str(lifted_raw) or "").lower() in ("true", "yes", "1")
         other = lifted_by_place.get(_str(s.get("place_id")) or "", []) + lifted_by_place.get(place, [])
+        for d, who in other:
+            if who and who not in lift_src.setdefault(d, []):
+                lift_src[d].append(who)
         ev_lift = sorted({d for d, _ in other})
         all_lift = sorted(set(lifted_dates) | set(ev_lift))
         if all_lift:
@@ -652,61 +808,113 @@ def _siege_rows(sieges: pd.DataFrame, events: pd.DataFrame | None, places, start
         dd = s.get("dates_disagree")
         disagree = (str(dd).lower() in ("true", "1", "yes")) if _str(dd) else False
         disagree = disagree or len(all_lift) > 1
-        figs = []
+        figs, undated_figs = [], []
         for f in _json_list(s.get("figures")) + _json_list(s.get("population")):
             if isinstance(f, dict) and _num(f.get("figure")) is not None:
                 d = parse_date(f.get("date"))
-                figs.append({"date": d, "figure": _num(f["figure"]), "qualifier": f.get("qualifier"),
-                             "source": f.get("source"), "unit": f.get("unit")})
+                rec = {"date": d, "figure": _num(f["figure"]), "qualifier": f.get("qualifier"),
+                       "source": source_label(f.get("source"), pubs), "unit": f.get("unit")}
+                (undated_figs if pd.isna(d) else figs).append(rec)
         starts = [d for d in [first] + [f["date"] for f in figs] if not pd.isna(d)]
         if not starts and not all_lift:
             continue
         bar_start = min(starts) if starts else min(all_lift)
         bar_end = (min(all_lift) if all_lift else None)
+        last_seen = max([d for d in [last] + [f["date"] for f in figs] if not pd.isna(d)] or [bar_start])
         recs.append({
-            "place": place, "besieger": _alignment(s.get("besieger")), "besieged": _alignment(s.get("besieged")),
-            "start": bar_start, "last": last if not pd.isna(last) else max(starts + all_lift),
-            "lifted": is_lifted, "lift_dates": all_lift, "bar_end": bar_end, "disagree": disagree,
-            "figures": figs, "sources": _json_list(s.get("sources")),
+            "place": place, "place_id": _str(s.get("place_id")),
+            "level": "governorate" if _governorate_level(s.get("place_id"), place) else "place",
+            "besieger": _alignment(s.get("besieger")), "besieged": _alignment(s.get("besieged")),
+            "start": bar_start, "last": last_seen if not pd.isna(last_seen) else max(starts + all_lift),
+            "lifted": is_lifted, "lift_dates": all_lift, "lift_sources": lift_src, "bar_end": bar_end,
+            "disagree": disagree, "figures": sorted(figs, key=lambda f: f["date"]), "undated_figures": undated_figs,
+            "sources": _source_labels(_json_list(s.get("sources")), pubs),
             "n_events": len(_json_list(s.get("event_ids"))),
         })
     if start is not None or end is not None:
         s0 = parse_date(start) if start is not None else pd.Timestamp.min
         e0 = parse_date(end) if end is not None else pd.Timestamp.max
         recs = [r for r in recs if r["start"] <= e0 and (r["bar_end"] or r["last"]) >= s0]
-    recs.sort(key=lambda r: (r["start"], r["place"]))
+    recs.sort(key=lambda r: (r["level"] == "governorate", r["start"], r["place"]))
     return recs
 
 
+def _fig_text(f: Mapping, unit_default: str = "") -> str:
+    unit = _str(f.get("unit")) or unit_default
+    return format_figure(f["figure"], f.get("qualifier")) + (f" {unit}" if unit else "")
+
+
+def _siege_notes(recs: list[dict], national: list[dict]) -> list[str]:
+    """The lines under the siege chart: undated figures and the national counts (not places)."""
+    lines = []
+    und = [f"{r['place']}: " + ", ".join(_fig_text(f) for f in r["undated_figures"]) + " inside"
+           + (f" ({', '.join(dict.fromkeys(f['source'] for f in r['undated_figures'] if f['source']))})"
+              if any(f["source"] for f in r["undated_figures"]) else "")
+           for r in recs if r["undated_figures"]]
+    if und:
+        lines.append("Undated figures (not on the time axis): " + "; ".join(und) + ".")
+    nat = []
+    for r in national:
+        for f in r["figures"]:
+            nat.append(f"{_fig_text(f, 'people')} ({format_date(f['date'])}"
+                       + (f", {f['source']}" if f["source"] else "") + ")")
+    if nat:
+        lines.append("Country-wide counts of people in besieged areas (all of Syria, not a besieged place, so no bar): "
+                     + "; ".join(nat) + ".")
+    return lines
+
+
+def _free_corner(ax, occupied: list[tuple[float, float, float, float]], w: float, h: float):
+    """An empty box (x0, y0, w, h) in axes fraction among a few candidates, or None."""
+    for x0, y0 in ((0.02, 0.04), (0.02, 1 - h - 0.04), (0.98 - w, 0.04), (0.98 - w, 1 - h - 0.04)):
+        box = (x0, y0, x0 + w, y0 + h)
+        if not any(_overlap(box, o) for o in occupied):
+            return (x0, y0, w, h)
+    return None
+
+
 def plot_siege_timeline(sieges: pd.DataFrame, events: pd.DataFrame | None = None, places=None,
-                        start: Any = None, end: Any = None, ax=None, *, title: str | None = None):
+                        start: Any = None, end: Any = None, ax=None, *, title: str | None = None,
+                        documents: pd.DataFrame | None = None):
     """One bar per besieged place, from its first report to its lifting.
 
     A bar still open at its last report ends in an arrow marked "ongoing as of <date>"; figures
     of people inside are annotated points on the bar (with their qualifier sign); when sources
-    give different lifting dates the span between them is hatched and noted.
+    give different lifting dates the span between them is hatched, noted and, when it is too
+    short to see at the chart's scale, shown in a zoomed inset. Country-wide counts ("people in
+    besieged areas" of all Syria) are not a place: they are listed under the chart, never a bar.
+    Governorate-wide rows (a governorate listed as having besieged areas) are labelled as such.
 
     Parameters
     ----------
     sieges : DataFrame
-        The ``sieges`` table (place, besieger, besieged, first_report, last_report, lifted,
-        figures (JSON list of {date, figure, qualifier, source}), event_ids, sources, dates_disagree).
+        The ``sieges`` table (place, place_id, besieger, besieged, first_report, last_report,
+        lifted, lifted_dates, population / figures (JSON list of {date, figure, qualifier,
+        source}), event_ids, sources, dates_disagree).
     events : DataFrame, optional
         The ``events`` table: ``siege_lifted`` rows add the lifting dates each source gives.
     places : iterable of str, optional
         Only these places (names or place_ids).
     start, end : date or ISO string, optional
         The window shown (sieges overlapping it are kept).
+    documents : DataFrame, optional
+        The ``documents`` table: sources that are report ids are named by their publisher.
     """
-    recs = _siege_rows(sieges, events, places, start, end)
+    recs = _siege_rows(sieges, events, places, start, end, documents)
+    national = _siege_rows(sieges, events, places, start, end, documents, national=True)
+    notes = _siege_notes(recs, national)
     if ax is None:
-        _, ax = plt.subplots(figsize=(9, max(2.6, 1.0 + 0.62 * len(recs))), layout="constrained")
+        n_note_lines = sum(1 + len(n) // 110 for n in notes)
+        _, ax = plt.subplots(figsize=(9, max(2.6, 1.5 + 0.55 * len(recs) + 0.16 * n_note_lines)),
+                             layout="constrained")
     if not recs:
-        ax.text(0.5, 0.5, "No siege reported in this window", transform=ax.transAxes, ha="center",
+        ax.text(0.5, 0.5, "No siege of a place reported in this window", transform=ax.transAxes, ha="center",
                 va="center", fontsize=10, color="#555555")
         ax.set_yticks([])
         ax.set_xticks([])
         _title(ax, title or "Sieges")
+        if notes:
+            _source_line(ax, " ".join(notes), 8)
         return ax
     lo = min(r["start"] for r in recs)
     hi = max(max([r["last"]] + r["lift_dates"]) for r in recs)
@@ -717,14 +925,21 @@ def plot_siege_timeline(sieges: pd.DataFrame, events: pd.DataFrame | None = None
     span_days = max((hi - lo).days, 30)
     pad = pd.Timedelta(days=max(6, span_days * 0.06))
     min_w = pd.Timedelta(days=max(2, span_days * 0.012))
-    ylabels, fig_labels = [], []
+    x_lo, x_hi = lo - pad, hi + pad * 4 + pd.Timedelta(days=span_days * 0.45)
+    total = (x_hi - x_lo).days
+    ylabels, fig_labels, occupied, zoom = [], [], [], None
+    n = len(recs)
     for i, r in enumerate(recs):
-        y = len(recs) - 1 - i
+        y = n - 1 - i
         colour = ALIGNMENT_COLOURS[r["besieger"]]
         end_ = r["bar_end"] if r["bar_end"] is not None else r["last"]
-        width = max(end_ - r["start"], min_w)
-        ax.barh(y, width, left=r["start"], height=0.42, color=colour, alpha=0.85 if r["besieger"] != "unknown" else 0.6,
-                edgecolor="none", zorder=2)
+        single = (not r["lift_dates"]) and end_ <= r["start"]
+        if single:  # one report: a dot, not a bar that pretends to a duration
+            ax.plot([r["start"]], [y], marker="o", ms=8, color=colour, alpha=0.8, zorder=3)
+        else:
+            width = max(end_ - r["start"], min_w)
+            ax.barh(y, width, left=r["start"], height=0.42, color=colour,
+                    alpha=0.85 if r["besieger"] != "unknown" else 0.6, edgecolor="none", zorder=2)
         if r["lift_dates"]:
             l0, l1 = r["lift_dates"][0], r["lift_dates"][-1]
             ax.plot([l0, l0], [y - 0.3, y + 0.3], color="#111111", lw=2, zorder=4)
@@ -732,7 +947,11 @@ def plot_siege_timeline(sieges: pd.DataFrame, events: pd.DataFrame | None = None
                 ax.barh(y, l1 - l0, left=l0, height=0.42, facecolor="white", edgecolor="#111111",
                         hatch="////", linewidth=0.8, zorder=3)
                 ax.plot([l1, l1], [y - 0.3, y + 0.3], color="#111111", lw=2, zorder=4)
-                note = f"sources disagree: lifted {format_date(l0)} or {format_date(l1)}"
+                same_month = (l0.year, l0.month) == (l1.year, l1.month)
+                note = (f"sources disagree: lifted {l0.day} or {format_date(l1)}" if same_month
+                        else f"sources disagree: lifted {format_date(l0)} or {format_date(l1)}")
+                if zoom is None and (l1 - l0).days < 0.03 * total:
+                    zoom = (r, y, l0, l1)
             else:
                 note = f"lifted {format_date(l0)}"
             if r["last"] > l1:
@@ -744,6 +963,9 @@ def plot_siege_timeline(sieges: pd.DataFrame, events: pd.DataFrame | None = None
         elif r["lifted"]:
             note = f"reported lifted (no date); last report {format_date(r['last'])}"
             x_note = end_
+        elif single:
+            note = f"one report, {format_date(r['start'])}"
+            x_note = r["start"]
         else:
             ax.annotate("", xy=(end_ + pad * 0.8, y), xytext=(end_, y),
                         arrowprops=dict(arrowstyle="-|>", color=colour, lw=2), zorder=3)
@@ -751,18 +973,30 @@ def plot_siege_timeline(sieges: pd.DataFrame, events: pd.DataFrame | None = None
             x_note = end_ + pad * 0.8
         ax.text(x_note + pd.Timedelta(days=max(1, span_days * 0.008)), y, "  " + note, va="center", ha="left",
                 fontsize=8, color="#333333", zorder=5, path_effects=_halo())
-        for f in r["figures"]:
-            fx = f["date"] if not pd.isna(f["date"]) else r["start"]
+        # what this row occupies, in axes fraction (bar + note, estimated), for the inset search
+        fx0 = (r["start"] - x_lo).days / total
+        fx1 = min(1.0, (x_note - x_lo).days / total + (len(note) * 8 * 0.55 / 72) / 7.2)
+        yf0, yf1 = (y - 0.5 + 0.7) / (n + 0.4 - 0.3), (y + 0.5 + 0.7) / (n + 0.4 - 0.3)
+        occupied.append((fx0 - 0.02, yf0, fx1, yf1))
+        for k, f in enumerate(r["figures"]):
+            fx = f["date"]
             ax.plot([fx], [y], marker="o", ms=7, mfc="white", mec="#111111", mew=1.5, zorder=6)
             unit = f.get("unit") or "inside"
-            fig_labels.append((f"{format_figure(f['figure'], f['qualifier'])} {unit}", fx, y))
-        who = ALIGNMENT_LABELS.get(r["besieger"], r["besieger"]) if r["besieger"] != "unknown" else "besieger not stated"
-        ylabels.append(f"{r['place']}\n(by {who})")
-    ax.set_yticks(range(len(recs) - 1, -1, -1))
+            up = k % 2 == 0  # alternate above / below the bar: neighbours never overlap
+            ax.annotate(f"{format_figure(f['figure'], f['qualifier'])} {unit}", (fx, y),
+                        xytext=(0, 7 if up else -7), textcoords="offset points", ha="center",
+                        va="bottom" if up else "top", fontsize=7.5, zorder=6, path_effects=_halo())
+        if r["level"] == "governorate":
+            who = ("besieger not stated" if r["besieger"] == "unknown"
+                   else f"by {ALIGNMENT_LABELS.get(r['besieger'], r['besieger'])}")
+            ylabels.append(f"{r['place']}\n(areas in it; {who})")
+        else:
+            who = ALIGNMENT_LABELS.get(r["besieger"], r["besieger"]) if r["besieger"] != "unknown" else "besieger not stated"
+            ylabels.append(f"{r['place']}\n(by {who})")
+    ax.set_yticks(range(n - 1, -1, -1))
     ax.set_yticklabels(ylabels, fontsize=8.5)
-    ax.set_ylim(-0.7, len(recs) - 0.3)
-    # leave room on the right for the notes
-    ax.set_xlim(lo - pad, hi + pad * 4 + pd.Timedelta(days=span_days * 0.35))
+    ax.set_ylim(-0.7, n - 0.3)
+    ax.set_xlim(x_lo, x_hi)
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
@@ -771,22 +1005,113 @@ def plot_siege_timeline(sieges: pd.DataFrame, events: pd.DataFrame | None = None
     for s in ("top", "right"):
         ax.spines[s].set_visible(False)
     ax.set_xlabel("Date of report", fontsize=8.5)
-    if fig_labels:
-        ax.figure.canvas.draw()
-        _place_labels(ax, [(t, mdates.date2num(x), y) for t, x, y in fig_labels], fontsize=7.5, force=True)
+    if zoom is not None:
+        _siege_zoom(ax, zoom, occupied)
     _title(ax, title or "Sieges: first report to lifting",
            "Bar colour: besieging side · ○ people inside (≥ at least, ~ about, < nearly, ≤ up to) · "
-           "hatched: sources give different lifting dates")
-    srcs = sorted({str(s) for r in recs for s in r["sources"] if _str(s)})
-    _source_line(ax, f"Sources: {len(srcs) or 'unnamed'} source{'s' if len(srcs) != 1 else ''}"
-                     f"{': ' + ', '.join(srcs[:4]) + (' …' if len(srcs) > 4 else '') if srcs else ''}.", 36)
+           "hatched: sources give different lifting dates · ● one report only")
+    srcs = sorted({s for r in recs for s in r["sources"]} | {s for r in national for s in r["sources"]})
+    text = " ".join(notes + [f"Sources: {', '.join(srcs) if srcs else 'not named'}."])
+    _source_line(ax, text, 30)
     return ax
 
 
+def _siege_zoom(ax, zoom, occupied) -> None:
+    """A small inset that magnifies a disagreement on the lifting date too short to see."""
+    r, y, l0, l1 = zoom
+    box = _free_corner(ax, occupied, 0.34, 0.30)
+    if box is None:  # no room: point at it instead
+        ax.annotate("sources disagree\n(see note)", xy=(l0, y), xytext=(0, -26), textcoords="offset points",
+                    ha="center", va="top", fontsize=7, arrowprops=dict(arrowstyle="-", color="#555555", lw=0.8))
+        return
+    days = max((l1 - l0).days, 1)
+    a, b = l0 - pd.Timedelta(days=days * 2.4 + 3), l1 + pd.Timedelta(days=days * 2.4 + 3)
+    ins = ax.inset_axes(list(box))
+    colour = ALIGNMENT_COLOURS[r["besieger"]]
+    ins.barh(0, l0 - a, left=a, height=0.5, color=colour, alpha=0.85, edgecolor="none")
+    ins.barh(0, l1 - l0, left=l0, height=0.5, facecolor="white", edgecolor="#111111", hatch="////", linewidth=0.8)
+    for d, ha, dx in ((l0, "right", 3), (l1, "left", -3)):
+        ins.plot([d, d], [-0.4, 0.4], color="#111111", lw=2)
+        who = ", ".join(r["lift_sources"].get(d, [])) or "a source"
+        ins.annotate(f"{d.day} {d.strftime('%b %Y')}\n{who}", (d, 0.42), xytext=(dx, 2), textcoords="offset points",
+                     ha=ha, va="bottom", fontsize=7, color="#111111")
+    ins.set_xlim(a, b)
+    ins.set_ylim(-0.8, 2.2)
+    ins.set_yticks([])
+    ins.xaxis.set_major_locator(mdates.DayLocator(interval=max(2, (b - a).days // 5)))
+    ins.xaxis.set_major_formatter(mdates.DateFormatter("%-d"))
+    ins.tick_params(labelsize=6.5, length=2)
+    ins.set_title(f"Zoom: {r['place']}, lifted {l0.strftime('%b %Y')}", fontsize=7.5, loc="left", pad=2)
+    for sp in ins.spines.values():
+        sp.set_edgecolor("#888888")
+    ins.set_facecolor("#FBFAF7")
+    try:
+        x0n, x1n = mdates.date2num(a), mdates.date2num(b)
+        ax.indicate_inset((x0n, y - 0.32, x1n - x0n, 0.64), inset_ax=ins, edgecolor="#666666", alpha=0.8)
+    except Exception:  # older matplotlib: the inset title says what it is
+        pass
+
+
 # --------------------------------------------------------------------------- displacement
+#: Displacement units that are counted alike (never mixed in one bar or block), in display order.
+UNIT_GROUPS: dict[str, str] = {
+    "people": "People displaced (people, IDPs, civilians)",
+    "refugees": "Refugees",
+    "displacements": "Displacements (movements: one person may be counted more than once)",
+    "families": "Families / households",
+}
+_UNIT_COLOURS = {"people": "#4477AA", "refugees": "#228833", "displacements": "#CCBB44", "families": "#AA3377"}
+_UNIT_TEXT = {"people": "#335D8C", "refugees": "#1B6B28", "displacements": "#7A6A00", "families": "#882A5F"}
+_UNIT_HATCH = {"people": None, "refugees": "..", "displacements": "\\\\\\\\", "families": "///"}
+
+
 def _unit_group(unit: Any) -> str:
     u = (_str(unit) or "").lower()
-    return "families" if u in _FAMILY_UNITS else "people"
+    if u in _FAMILY_UNITS:
+        return "families"
+    if u in ("refugees", "refugee"):
+        return "refugees"
+    if u in ("displacements", "displacement", "movements", "idp movements"):
+        return "displacements"
+    return "people"
+
+
+def _compact(v: float, _pos=None) -> str:
+    """Axis numbers that never run into each other: 1k, 10k, 1M."""
+    v = float(v)
+    for div, suf in ((1e6, "M"), (1e3, "k")):
+        if abs(v) >= div:
+            x = v / div
+            return f"{x:,.0f}{suf}" if x == int(x) else f"{x:,.1f}{suf}"
+    return f"{v:,.0f}"
+
+
+def _fit_bar_labels(ax, bar_labels) -> None:
+    """A bar label that would run off the chart goes inside its bar if it fits there, else keeps
+    only the figure (the note is the first thing to go, never the number or its unit)."""
+    fig = ax.figure
+    try:
+        fig.canvas.draw()
+    except Exception:
+        return
+    renderer = fig.canvas.get_renderer()
+    right = ax.get_window_extent(renderer).x1
+    for t, label, fig_v, y in bar_labels:
+        bb = t.get_window_extent(renderer)
+        if bb.x1 <= right:
+            continue
+        x0_pix = ax.transData.transform((ax.get_xlim()[0], y))[0]
+        bar_pix = ax.transData.transform((fig_v, y))[0] - x0_pix
+        if bb.width + 10 < bar_pix:
+            t.xy = (fig_v, y)
+            t.set_position((-5, 0))
+            t.set_ha("right")
+        else:
+            t.set_text(label)  # the short form: figure, unit (and the place, by month)
+            if t.get_window_extent(renderer).x1 > right and t.get_window_extent(renderer).width + 10 < bar_pix:
+                t.xy = (fig_v, y)
+                t.set_position((-5, 0))
+                t.set_ha("right")
 
 
 def _displacement_rows(displacement: pd.DataFrame) -> pd.DataFrame:
@@ -800,17 +1125,21 @@ def _displacement_rows(displacement: pd.DataFrame) -> pd.DataFrame:
     df["ts"] = [parse_date(d) for d in df.get("date", pd.Series([None] * len(df), index=df.index))]
     df["month"] = [d.strftime("%Y-%m") if not pd.isna(d) else "undated" for d in df["ts"]]
     df["unit_group"] = [_unit_group(u) for u in df.get("figure_unit", pd.Series([None] * len(df), index=df.index))]
-    df["place"] = [(_str(p) or "place not stated") for p in df["place"]]
+    pids = df["place_id"] if "place_id" in df else pd.Series([None] * len(df), index=df.index)
+    df["place"] = [((_str(p) or "place not stated") + (" (country-wide)" if is_area_level(pid, p) and
+                    (_str(p) or "").lower() in ("syria", "syrian arab republic") else ""))
+                   for p, pid in zip(df["place"], pids)]
     return df
 
 
 def plot_displacement(displacement: pd.DataFrame, by: str = "place", ax=None, *, top: int = 15,
-                      title: str | None = None):
+                      title: str | None = None, documents: pd.DataFrame | None = None):
     """Displacement figures, one bar per place (or month) and unit: the largest figure reported.
 
     Figures from different reports are not added up (they overlap); every other figure for
-    the same row is shown as a small dot. Bars carry the qualifier sign (≥ ~ < ≤), a reported
-    range is an error bar, and people and families are kept in separate blocks, never summed.
+    the same row is shown as a small tick. Bars carry the qualifier sign (≥ ~ < ≤), a reported
+    range is an error bar. Units are never mixed: people (and IDPs), refugees, displacements
+    (movements) and families are separate blocks, each with its own colour.
 
     Parameters
     ----------
@@ -818,14 +1147,19 @@ def plot_displacement(displacement: pd.DataFrame, by: str = "place", ax=None, *,
         The ``displacement`` table (place, figure, figure_low, figure_high, figure_qualifier,
         figure_unit, origin, destination, date, source, certainty, doc_id).
     by : "place" | "month"
+        "month": per month and unit, the largest single figure reported that month (its place
+        named on the bar) — not a monthly total.
     top : int
         At most this many rows per unit block (largest first for ``by="place"``).
+    documents : DataFrame, optional
+        The ``documents`` table: a source that is a report id is named by its publisher.
     """
     if by not in ("place", "month"):
         raise ValueError(f"by must be 'place' or 'month', not {by!r}")
+    pubs = _doc_publishers(documents)
     df = _displacement_rows(displacement)
     blocks = []
-    for unit in ("people", "families"):
+    for unit in UNIT_GROUPS:
         sub = df[df["unit_group"] == unit]
         if sub.empty:
             continue
@@ -840,9 +1174,9 @@ def plot_displacement(displacement: pd.DataFrame, by: str = "place", ax=None, *,
             rows.sort(key=lambda t: (t[0] == "undated", t[0]))
             rows = rows[-top:]
         blocks.append((unit, rows))
-    n = sum(len(r) for _, r in blocks) + len(blocks)
+    n = sum(len(r) for _, r in blocks) + (len(blocks) if len(blocks) > 1 else 0)
     if ax is None:
-        _, ax = plt.subplots(figsize=(9, max(2.8, 1.2 + 0.38 * n)), layout="constrained")
+        _, ax = plt.subplots(figsize=(9, max(2.8, 1.6 + 0.34 * n)), layout="constrained")
     if not blocks:
         ax.text(0.5, 0.5, "No displacement figure reported", transform=ax.transAxes, ha="center",
                 va="center", fontsize=10, color="#555555")
@@ -856,17 +1190,17 @@ def plot_displacement(displacement: pd.DataFrame, by: str = "place", ax=None, *,
     vmin = float(np.nanmin(vals[vals > 0])) if (vals > 0).any() else 1.0
     log = vmax / max(vmin, 1.0) > 60
     y = 0
-    yticks, ylabels = [], []
-    colours = {"people": "#4477AA", "families": "#AA3377"}
+    yticks, ylabels, bar_labels = [], [], []
     for unit, rows in blocks:
+        colour = _UNIT_COLOURS[unit]
         if len(blocks) > 1:
-            ax.text(0, y, f"{'People' if unit == 'people' else 'Families / households'}", transform=ax.get_yaxis_transform(),
-                    ha="left", va="center", fontsize=9, fontweight="bold", color=colours[unit])
+            ax.text(0, y, UNIT_GROUPS[unit], transform=ax.get_yaxis_transform(), ha="left", va="center",
+                    fontsize=9, fontweight="bold", color=_UNIT_TEXT[unit])
             y -= 1
         for key, best, g in rows:
             fig_v = float(best["figure"])
-            ax.barh(y, fig_v, height=0.62, color=colours[unit], alpha=0.85,
-                    hatch="///" if unit == "families" else None, edgecolor="white", zorder=2)
+            ax.barh(y, fig_v, height=0.62, color=colour, alpha=0.85, hatch=_UNIT_HATCH[unit],
+                    edgecolor="white", zorder=2)
             lo, hi = _num(best.get("figure_low")), _num(best.get("figure_high"))
             if lo is not None and hi is not None and hi > lo:
                 ax.errorbar(fig_v, y, xerr=[[max(fig_v - lo, 0)], [max(hi - fig_v, 0)]], fmt="none",
@@ -875,23 +1209,25 @@ def plot_displacement(displacement: pd.DataFrame, by: str = "place", ax=None, *,
             if len(others):
                 ax.scatter(others["figure"], [y] * len(others), s=14, c="#222222", zorder=4, marker="|")
             q = _str(best.get("figure_qualifier"))
-            unit_word = _str(best.get("figure_unit")) or ("people" if unit == "people" else "families")
+            unit_word = _str(best.get("figure_unit")) or ("people" if unit == "people" else unit)
             label = format_figure(fig_v, q, unit_word, lo, hi)
             extra = []
             if by == "place" and not pd.isna(best["ts"]):
                 extra.append(format_date(best.get("date")))
             if by == "month":
                 extra.append(str(best["place"]))
-            src = _str(best.get("source"))
-            if src and len(src) <= 32 and not re.match(r"\d{4}-\d{2}-\d{2}_", src):  # a name, not a doc id
-                extra.append(src)
+            src = source_label(best.get("source"), pubs) or source_label(best.get("doc_id"), pubs)
+            if src:
+                extra.append(src if len(src) <= 20 else src[:19] + "…")
             if len(g) > 1:
                 extra.append(f"largest of {len(g)}")
             note = "; ".join(extra)
-            note = note if len(note) <= 40 else note[:39] + "…"
-            ax.annotate(label + (f"  ({note})" if note else ""), (hi if hi and hi > fig_v else fig_v, y),
-                        xytext=(5, 0), textcoords="offset points", va="center", ha="left", fontsize=8,
-                        zorder=5, path_effects=_halo())
+            note = note if len(note) <= 50 else note[:49] + "…"
+            text = label + (f"  ({note})" if note else "")
+            x_end = hi if hi and hi > fig_v else fig_v
+            bar_labels.append((ax.annotate(text, (x_end, y), xytext=(5, 0), textcoords="offset points",
+                                           va="center", ha="left", fontsize=8, zorder=5, path_effects=_halo()),
+                               label + (f"  ({best['place']})" if by == "month" else ""), fig_v, y))
             yticks.append(y)
             ylabels.append(format_date(key) if by == "month" and key != "undated" else str(key))
             y -= 1
@@ -900,23 +1236,37 @@ def plot_displacement(displacement: pd.DataFrame, by: str = "place", ax=None, *,
     ax.set_ylim(y + 0.4, 0.6 if len(blocks) > 1 else 0.5)
     if log:
         ax.set_xscale("log")
-        ax.set_xlim(max(vmin / 2.5, 1), vmax * 60)
+        ax.set_xlim(max(vmin / 2.5, 1), vmax * 150)
+        ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(base=10, numticks=12))
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     else:
-        ax.set_xlim(0, vmax * 1.9)
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.set_xlim(0, vmax * 2.3)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_compact))
+    ax.tick_params(axis="x", labelsize=8)
+    # the bars' labels run past the data: no ticks where only labels are
+    if log:
+        ax.set_xticks([t for t in ax.get_xticks() if max(vmin / 2.5, 1) <= t <= vmax * 1.01])
     ax.grid(axis="x", color="#E5E5E5", lw=0.6, zorder=0)
     ax.set_axisbelow(True)
     for s in ("top", "right"):
         ax.spines[s].set_visible(False)
+    _fit_bar_labels(ax, bar_labels)
+    only = blocks[0][0] if len(blocks) == 1 else None
     ax.set_xlabel("Number reported" + (" (log scale)" if log else "") +
-                  (": people and families are separate counts" if len(blocks) > 1 else f" ({blocks[0][0]})"),
+                  ("; each block is its own unit, never added together" if only is None else f" ({only})"),
                   fontsize=8.5)
-    _title(ax, title or ("Displacement reported, by place" if by == "place" else "Displacement reported, by month"),
-           "Largest figure per row; figures are not added up (reports overlap) · ≥ at least, ~ about, "
-           "< nearly, ≤ up to · | other reports")
+    if by == "place":
+        sub = ("Each bar: the largest single figure reported for the place; figures are not added up "
+               "(reports overlap) · | other reports · ≥ at least, ~ about, < nearly, ≤ up to")
+    else:
+        sub = ("Each bar: the largest single figure reported that month, for the place named — not a monthly "
+               "total · | other figures that month · ≥ at least, ~ about, < nearly, ≤ up to")
+    _title(ax, title or ("Displacement reported, by place" if by == "place" else "Displacement reported, by month"), sub)
     n_docs = df["doc_id"].map(_str).dropna().nunique() if "doc_id" in df else 0
-    _source_line(ax, f"Sources: {len(df)} figure{'s' if len(df) != 1 else ''} from {n_docs} report{'s' if n_docs != 1 else ''}.",
-                 36)
+    names = _source_labels(list(df.get("source", [])) + list(df.get("doc_id", [])), pubs)
+    _source_line(ax, f"Sources: {len(df)} figure{'s' if len(df) != 1 else ''} from {n_docs} report"
+                     f"{'s' if n_docs != 1 else ''}" + (f" ({', '.join(sorted(names))})" if names else "") + ".", 30)
     return ax
 
 
@@ -947,9 +1297,26 @@ def _coords_lookup(displacement: pd.DataFrame, coords) -> dict[str, tuple[float,
     return out
 
 
+def _pcode(place_id: Any) -> str | None:
+    m = re.fullmatch(r"(?:ocha:)?(SY\d{2}(?:\d{2}(?:\d{2})?)?)", _str(place_id) or "")
+    return m.group(1) if m else None
+
+
+def _is_area_end(name: Any, place_id: Any) -> bool:
+    n = _str(name) or ""
+    return bool(_pcode(place_id)) or n.endswith((" Governorate", " District", " Subdistrict", " Sub-district"))
+
+
 def plot_displacement_flows(displacement: pd.DataFrame, ax=None, boundaries=None, *, coords=None,
-                            title: str | None = None, extent: str | tuple = "auto"):
+                            title: str | None = None, extent: str | tuple = "auto", geo_dir=None):
     """Origin -> destination arrows on the map (e.g. Hadalat camp -> Rukban camp).
+
+    A governorate or district (``ocha:SY02``, ``ocha:SY0203`` ...) with no point of its own is
+    placed at its OCHA label point (``syr_admin_names_ocha.csv``) and drawn as a hollow square, so
+    a reader sees the arrow ends in an area, not a town. A move from a place to the governorate
+    that contains it is labelled "elsewhere in ...". The whole country or a loose region
+    ("Syria", "southern Syria") is never an arrow end. Movements that cannot be placed are
+    counted in the source line.
 
     Parameters
     ----------
@@ -958,19 +1325,55 @@ def plot_displacement_flows(displacement: pd.DataFrame, ax=None, boundaries=None
     coords : DataFrame | mapping, optional
         Where places are: the ``places`` table (place/place_id, lat, lon) or ``{name: (lat, lon)}``.
         Also read from ``origin_lat``/``origin_lon``/... columns when the table has them.
+    geo_dir : path, optional
+        Reference geography (default ``paths.geo_dir()``) for the areas' label points.
     """
     ax = _new_ax(ax)
     lookup = _coords_lookup(displacement if displacement is not None else pd.DataFrame(), coords)
-    flows = []
+    try:
+        label_pts = area_label_points(geo_dir)
+    except Exception:  # no reference geography: areas stay unplaced
+        label_pts = {}
+    adm1_of: dict[str, str] = {}
+    pid_of: dict[str, str] = {}
+    if isinstance(coords, pd.DataFrame) and "place_id" in coords:
+        for _, c in coords.iterrows():
+            for k in (c.get("place"), c.get("canonical"), c.get("name")):
+                if _str(k) and _str(c.get("place_id")):
+                    pid_of.setdefault(str(k), str(c.get("place_id")))
+    if isinstance(coords, pd.DataFrame) and "adm1_pcode" in coords:
+        for _, c in coords.iterrows():
+            a1 = _str(c.get("adm1_pcode"))
+            for k in (c.get("place_id"), c.get("place"), c.get("canonical"), c.get("name")):
+                if _str(k) and a1:
+                    adm1_of.setdefault(str(k), a1)
+
+    def locate(name, pid):
+        if is_area_level(pid, name):
+            return None, False
+        p = lookup.get(name) or lookup.get(name.lower()) or lookup.get(_str(pid) or "")
+        area = _is_area_end(name, pid)
+        if p is None and _pcode(pid) in label_pts:
+            p = label_pts[_pcode(pid)]
+        return p, area
+
+    flows, unplaced = [], []
     if displacement is not None and len(displacement):
         for _, r in displacement.iterrows():
             o, d = _str(r.get("origin")), _str(r.get("destination"))
             if not o or not d or o == d:
                 continue
-            po = lookup.get(o) or lookup.get(o.lower()) or lookup.get(_str(r.get("origin_place_id")) or "")
-            pd_ = lookup.get(d) or lookup.get(d.lower()) or lookup.get(_str(r.get("destination_place_id")) or "")
-            if po and pd_:
-                flows.append((o, d, po, pd_, r))
+            opid = _str(r.get("origin_place_id")) or pid_of.get(o)
+            dpid = _str(r.get("destination_place_id")) or pid_of.get(d)
+            po, o_area = locate(o, opid)
+            pd_, d_area = locate(d, dpid)
+            if po and pd_ and po != pd_:
+                dcode = _pcode(dpid)
+                within = bool(dcode) and ((_pcode(opid) or "").startswith(dcode) and _pcode(opid) != dcode
+                                          or adm1_of.get(opid or "", adm1_of.get(o, "")) == dcode)
+                flows.append((o, d, po, pd_, r, o_area, d_area, within))
+            else:
+                unplaced.append(o if not po else d)
     gov_labels = _draw_boundaries(ax, boundaries)
     lons = [p[1] for f in flows for p in (f[2], f[3])]
     lats = [p[0] for f in flows for p in (f[2], f[3])]
@@ -978,7 +1381,7 @@ def plot_displacement_flows(displacement: pd.DataFrame, ax=None, boundaries=None
     figs = [(_num(f[4].get("figure")) or 0) for f in flows]
     fmax = max(figs) if figs and max(figs) > 0 else 1
     pts, labels, flow_labels = [], {}, []
-    for (o, d, po, pd_, r), fv in zip(flows, figs):
+    for (o, d, po, pd_, r, o_area, d_area, within), fv in zip(flows, figs):
         lw = 1.2 + 3.0 * math.sqrt(fv / fmax) if fv else 1.2
         arrow = FancyArrowPatch((po[1], po[0]), (pd_[1], pd_[0]), arrowstyle="-|>", mutation_scale=12 + lw * 2,
                                 lw=lw, color="#4477AA", connectionstyle="arc3,rad=0.2", zorder=4,
@@ -988,20 +1391,41 @@ def plot_displacement_flows(displacement: pd.DataFrame, ax=None, boundaries=None
         when = format_date(r.get("date"))
         mid = ((po[1] + pd_[1]) / 2, (po[0] + pd_[0]) / 2)
         flow_labels.append((f"{txt}, {when}", mid[0], mid[1]))
-        for name, p, role in ((o, po, "origin"), (d, pd_, "destination")):
+        for name, p, role, area in ((o, po, "origin", o_area), (d, pd_, "destination", d_area)):
             pts.append((p[1], p[0]))
-            labels.setdefault(name, (p[1], p[0], role))
+            label = f"elsewhere in {name}" if (role == "destination" and within) else name
+            prev = labels.get(name)
+            labels[name] = (p[1], p[0], area, label if prev is None or prev[3] == label else name)
     if pts:
-        ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=40, c="#4477AA", edgecolors="white", zorder=5)
+        places_pts = [(x, y) for x, y, area, _ in labels.values() if not area]
+        area_pts = [(x, y) for x, y, area, _ in labels.values() if area]
+        if places_pts:
+            ax.scatter([p[0] for p in places_pts], [p[1] for p in places_pts], s=40, c="#4477AA",
+                       edgecolors="white", zorder=5)
+        if area_pts:
+            ax.scatter([p[0] for p in area_pts], [p[1] for p in area_pts], s=60, marker="s", facecolors="white",
+                       edgecolors="#4477AA", linewidths=1.6, zorder=5)
         _place_labels(ax, flow_labels, fontsize=8, avoid_points=pts, style={"color": "#1F3F66"}, force=True)
-        _place_labels(ax, [(n, x, y) for n, (x, y, _) in labels.items()], fontsize=9, avoid_points=pts, force=True)
+        _place_labels(ax, [(lab, x, y) for x, y, _, lab in labels.values()], fontsize=9, avoid_points=pts, force=True)
+        handles = [Line2D([], [], ls="none", marker="o", ms=7, mfc="#4477AA", mec="white", label="place")]
+        if area_pts:
+            handles.append(Line2D([], [], ls="none", marker="s", ms=7, mfc="white", mec="#4477AA", mew=1.6,
+                                  label="governorate / district\n(its label point)"))
+        leg = ax.legend(handles=handles, loc="lower right", fontsize=7.5, frameon=True, framealpha=0.92)
+        leg.set_zorder(10)
     else:
         ax.text(0.5, 0.5, "No displacement with both origin and destination located", transform=ax.transAxes,
                 ha="center", va="center", fontsize=10, color="#555555")
     if gov_labels:
         _place_labels(ax, gov_labels, fontsize=7, avoid_points=pts, style={"color": "#8A857A", "fontstyle": "italic"})
-    _title(ax, title or "Displacement: where people went", "Arrow: origin → destination; width grows with the figure")
+    _title(ax, title or "Displacement: where people went",
+           "Arrow: origin → destination, as a report names them; width grows with the figure")
     n_docs = len({_str(f[4].get("doc_id")) for f in flows} - {None})
-    _source_line(ax, f"Sources: {len(flows)} movement{'s' if len(flows) != 1 else ''} from {n_docs} report"
-                     f"{'s' if n_docs != 1 else ''}; {BOUNDARY_CREDIT}.")
+    src = (f"Sources: {len(flows)} movement{'s' if len(flows) != 1 else ''} from {n_docs} report"
+           f"{'s' if n_docs != 1 else ''}; {BOUNDARY_CREDIT}.")
+    if unplaced:
+        names = sorted(set(unplaced))
+        src += (f" Not drawn ({len(unplaced)}): no location for {', '.join(names[:4])}"
+                f"{' …' if len(names) > 4 else ''}, or the whole country / a loose region.")
+    _source_line(ax, src)
     return ax

@@ -110,10 +110,12 @@ def control_map_widget(events: pd.DataFrame, boundaries=None, figsize=(8, 6.4)) 
                   [out_map, out_ev], draw)
 
 
-def siege_timeline_widget(sieges: pd.DataFrame, events: pd.DataFrame | None = None) -> W.VBox:
+def siege_timeline_widget(sieges: pd.DataFrame, events: pd.DataFrame | None = None,
+                          documents: pd.DataFrame | None = None) -> W.VBox:
     """Place multi-select + month range -> :func:`plotting.plot_siege_timeline`.
 
     Controls: ``places`` (tuple of place names), ``window`` (a pair of "YYYY-MM" months).
+    ``documents`` (optional) names report sources by their publisher.
     """
     names = sorted({str(p) for p in sieges["place"] if P._str(p)}) if len(sieges) else []
     places = W.SelectMultiple(options=names, value=tuple(names), description="Places", rows=min(6, max(2, len(names))))
@@ -131,18 +133,19 @@ def siege_timeline_widget(sieges: pd.DataFrame, events: pd.DataFrame | None = No
         s, e = window
         start = None if s.startswith("(") else s
         end = None if e.startswith("(") else (pd.Timestamp(e + "-01") + pd.offsets.MonthEnd(0)).strftime("%Y-%m-%d")
-        fig, ax = plt.subplots(figsize=(9, max(2.6, 1 + 0.62 * max(len(places), 1))), layout="constrained")
-        P.plot_siege_timeline(sieges, events, places=list(places), start=start, end=end, ax=ax)
-        _show(out, fig)
+        # the figure function sizes its own figure (rows + notes under the chart)
+        ax = P.plot_siege_timeline(sieges, events, places=list(places), start=start, end=end, documents=documents)
+        _show(out, ax.figure)
         return ax
 
     return _panel({"places": places, "window": window}, [out], draw)
 
 
-def displacement_widget(displacement: pd.DataFrame) -> W.VBox:
+def displacement_widget(displacement: pd.DataFrame, documents: pd.DataFrame | None = None) -> W.VBox:
     """Filters by place / unit / certainty + group-by -> :func:`plotting.plot_displacement`.
 
     Controls: ``places``, ``units``, ``certainties`` (tuples), ``by`` ("place" | "month").
+    ``documents`` (optional) names report sources by their publisher.
     """
     def opts(col):
         if col not in displacement:
@@ -160,9 +163,8 @@ def displacement_widget(displacement: pd.DataFrame) -> W.VBox:
         for col, keep in (("place", places), ("figure_unit", units), ("certainty", certainties)):
             if col in df and opts(col):
                 df = df[df[col].astype("string").isin(list(keep)) | (df[col].isna() & (col != "place"))]
-        fig, ax = plt.subplots(figsize=(9, 4.5), layout="constrained")
-        P.plot_displacement(df, by=by, ax=ax)
-        _show(out, fig)
+        ax = P.plot_displacement(df, by=by, documents=documents)  # sized to its rows: labels never squashed
+        _show(out, ax.figure)
         return ax
 
     return _panel({"places": places, "units": units, "certainties": certs, "by": by}, [out], draw)

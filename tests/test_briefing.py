@@ -62,7 +62,9 @@ def test_page_has_the_parts(built):
     for part in ('<meta name="viewport"', "What changed", "Control changes", "Sieges", "Displacement",
                  "Contested claims", "Reports drawn on", "Evidence notes", "@media print", 'id="map-date"'):
         assert part in page, part
-    assert "Period covered" in page and "1 Jan 2017" in page
+    # the default period says precisely what it is: the dates of the facts, and the undated ones
+    assert "Facts dated <strong>Jan 2017</strong> to <strong>21 May 2018</strong>" in page
+    assert "1 undated fact" in page
     assert "Raqqa" in page and "ISIS → SDF" in page
     assert "sources disagree on when it was lifted" in page
     assert "Hadalat camp to Rukban camp" in page
@@ -118,6 +120,37 @@ def test_size_and_build_time(built):
     assert out.stat().st_size <= 3 * 1024 * 1024
     assert seconds <= 20
     assert page.count('data-src="data:image/png;base64,') >= 5  # one map per control date
+
+
+def test_publishers_not_doc_ids_and_national_siege_apart(tmp_path):
+    from synthetic_tables import USAID_FY17_5, build_tables
+    import json
+    import pandas as pd
+    from conflict_lib.briefing import render_briefing
+
+    t = build_tables()
+    ev = t["events"].copy()
+    # the publisher in its own voice: the build writes the doc id as the source
+    ev.loc[ev["doc_id"] == USAID_FY17_5, "source"] = USAID_FY17_5
+    nat = ev.iloc[[0]].copy()
+    nat["event_id"], nat["place"], nat["place_id"], nat["figure"], nat["figure_qualifier"] = (
+        "natl", "Syria", "cur:syria", 728500.0, "at_least")
+    ev = pd.concat([ev, nat], ignore_index=True)
+    t["events"] = ev
+    t["sieges"] = pd.concat([t["sieges"], pd.DataFrame([{
+        "place": "Syria", "place_id": "cur:syria", "lat": 35.0, "lon": 38.0, "besieger": None, "besieged": None,
+        "first_report": "2017-05-31", "last_report": "2017-05-31", "lifted": None,
+        "population": json.dumps([{"date": "2017-05-31", "figure": 728500, "qualifier": "at_least",
+                                   "source": USAID_FY17_5}]),
+        "event_ids": json.dumps(["natl"]), "sources": json.dumps([USAID_FY17_5]), "dates_disagree": False}])],
+        ignore_index=True)
+    page = render_briefing(t, dpi=40, max_maps=3)
+    changed = page.split('<section id="changed">')[1].split("</section>")[0]
+    text = re.sub(r"<[^>]+>", " ", changed)
+    assert USAID_FY17_5 not in text  # never a document id as a source
+    assert "(USAID)" in changed
+    assert "country-wide" in changed and "not one besieged place" in changed
+    assert "besieged places" in page  # key number counts places, not the country
 
 
 def test_period_filter(tmp_path):

@@ -160,3 +160,134 @@ def test_figures_save_as_png(tmp_path, tables):
         out = tmp_path / "f.png"
         ax.figure.savefig(out, dpi=60)
         assert out.stat().st_size > 5000
+
+
+# --------------------------------------------------------------------------- what a reader trips on
+def _with_country_rows(tables):
+    """The synthetic tables plus what the real build writes for the whole country / loose regions."""
+    import json
+    ev = tables["events"].copy()
+    row = ev[ev["place"] == "Raqqa"].iloc[[0]].copy()
+    row["event_id"], row["place"], row["place_id"], row["lat"], row["lon"] = "cty", "Syria", "cur:syria", 35.0, 38.0
+    reg = row.copy()
+    reg["event_id"], reg["place"], reg["place_id"], reg["lat"], reg["lon"] = (
+        "reg", "southwestern Syria", "cur:southwest-syria", 32.9, 36.2)
+    ev = pd.concat([ev, row, reg], ignore_index=True)
+    sieges = pd.concat([tables["sieges"], pd.DataFrame([
+        {"place": "Syria", "place_id": "cur:syria", "lat": 35.0, "lon": 38.0, "besieger": None, "besieged": None,
+         "first_report": "2017-05-31", "last_report": "2018-07-13", "lifted": None,
+         "population": json.dumps([{"date": "2017-05-31", "figure": 728500, "qualifier": "at_least", "source": "UN"},
+                                   {"date": "2018-07-13", "figure": 8100, "qualifier": "exact",
+                                    "source": "2018-07-13_usaid_syria-fact-sheet-9-fy18"}]),
+         "event_ids": "[]", "sources": json.dumps(["UN", "2018-07-13_usaid_syria-fact-sheet-9-fy18"]),
+         "dates_disagree": False},
+        {"place": "Homs Governorate", "place_id": "ocha:SY04", "lat": None, "lon": None, "besieger": None,
+         "besieged": None, "first_report": "2017-05-31", "last_report": "2017-05-31", "lifted": None,
+         "population": "[]", "event_ids": "[]", "sources": json.dumps(["UN"]), "dates_disagree": False}])],
+        ignore_index=True)
+    return ev, sieges
+
+
+def test_country_and_regions_are_never_held_points(tables):
+    ev, _ = _with_country_rows(tables)
+    snap = P.control_snapshot(ev)
+    assert "Syria" not in set(snap["place"]) and "southwestern Syria" not in set(snap["place"])
+    ax = P.plot_control_map(ev, boundaries=False)
+    pts = {tuple(o) for c in ax.collections for o in c.get_offsets()}
+    assert (38.0, 35.0) not in pts and (36.2, 32.9) not in pts
+    assert "about a whole governorate, region or the country" in _texts(ax)
+    assert P.is_area_level("cur:syria") and P.is_area_level(None, "southern Syria")
+    assert not P.is_area_level("cur:eastern-ghouta", "Eastern Ghouta")
+
+
+def test_unknown_previous_holder_is_not_spelled_out(tables):
+    tl = tables["control_timeline"].copy()
+    tl["previous_holder"] = None
+    tl.loc[tl["place"] == "Raqqa", "previous_holder"] = "unknown"
+    tl["kind"] = "change"
+    ax = P.plot_control_map(tl, boundaries=False)
+    t = _texts(ax)
+    assert "Unknown →" not in t and "(→ SDF)" in t
+
+
+def test_siege_country_counts_are_a_note_not_a_bar(tables):
+    ev, sieges = _with_country_rows(tables)
+    ax = P.plot_siege_timeline(sieges, ev)
+    assert "Syria" not in [t.get_text().split("\n")[0] for t in ax.get_yticklabels()]
+    text = _texts(ax)
+    assert "Country-wide counts" in text and "≥728,500" in text
+    assert "Homs Governorate\n(areas in it; besieger not stated)" in text
+    # the 5-vs-10 Sep disagreement is magnified in an inset with each date's source
+    assert len(ax.child_axes) == 1
+    inset = " | ".join(t.get_text() for t in ax.child_axes[0].texts)
+    assert "5 Sep 2017" in inset and "10 Sep 2017" in inset
+
+
+def test_no_document_id_in_any_chart_text(tables):
+    import re
+    ev, sieges = _with_country_rows(tables)
+    disp = tables["displacement"].copy()
+    disp["source"] = disp["source"].fillna(disp["doc_id"])  # the publisher in its own voice
+    sieges = sieges.copy()
+    sieges["sources"] = '["2017-09-06_eaworldview_deir-ez-zor-siege-broken", "UN"]'
+    docid = re.compile(r"\d{4}-\d{2}-\d{2}_[a-z0-9]+_")
+    for ax in (P.plot_siege_timeline(sieges, ev, documents=tables["documents"]),
+               P.plot_siege_timeline(sieges, ev),
+               P.plot_displacement(disp, by="place", documents=tables["documents"]),
+               P.plot_displacement(disp, by="month"),
+               P.plot_displacement_flows(disp, coords=tables["places"], boundaries=False)):
+        assert not docid.search(_texts(ax)), docid.search(_texts(ax))
+    t = _texts(P.plot_displacement(disp, by="place", documents=tables["documents"]))
+    assert "USAID" in t
+    t = _texts(P.plot_siege_timeline(sieges, ev, documents=tables["documents"]))
+    assert "EA WorldView" in t
+
+
+@pytest.mark.parametrize("publisher,short", [
+    ("U.S. Agency for International Development (USAID), via ReliefWeb", "USAID"),
+    ("U.S. Department of Defense (DoD News, Defense Media Activity)", "DoD"),
+    ("U.S. Department of State (Press Statement, Heather Nauert)", "State"),
+    ("U.S. Central Command / Combined Joint Task Force - Operation Inherent Resolve", "CENTCOM"),
+    ("The Carter Center (Syria Conflict Mapping Project)", "Carter Center"),
+    ("EA WorldView (Syria Daily)", "EA WorldView"),
+    ("Wikipedia contributors (English Wikipedia; text read from a mirror copy)", "Wikipedia"),
+    ("Some Monitor", "Some Monitor")])
+def test_publisher_short_names(publisher, short):
+    assert P.publisher_short_name(publisher) == short
+
+
+def test_month_bars_never_mix_units(tables):
+    d = pd.concat([tables["displacement"], pd.DataFrame([
+        {"event_id": "r", "place": "Syria", "place_id": "cur:syria", "figure": 5300000.0, "figure_qualifier": "at_least",
+         "figure_unit": "refugees", "date": "2018-04-20", "doc_id": "x"},
+        {"event_id": "m", "place": "Idlib Governorate", "figure": 304200.0, "figure_qualifier": "about",
+         "figure_unit": "displacements", "date": "2018-04-09", "doc_id": "y"}])], ignore_index=True)
+    ax = P.plot_displacement(d, by="month")
+    labels = [t.get_text() for t in ax.texts]
+    bars = [t for t in labels if t[:1] in "≥~<≤0123456789"]
+    # April 2018 has people, refugees and displacements: three bars, each in its own unit
+    apr = [t for t, y in zip([t.get_text() for t in ax.texts], [t.xy[1] if hasattr(t, "xy") else None for t in ax.texts])
+           if t[:1] in "≥~<≤0123456789"]
+    assert any("5,300,000 refugees" in t for t in bars) and any("304,200 displacements" in t for t in bars)
+    assert any("137,000 people" in t for t in apr)
+    assert not any("5,300,000" in t and "people" in t for t in bars)
+    text = _texts(ax)
+    assert "Refugees" in text and "Displacements" in text and "not a monthly total" in text
+    # the log axis never runs numbers together
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert all(len(t) <= 5 for t in ticks), ticks
+
+
+def test_flows_fall_back_to_area_label_points(tables):
+    d = tables["displacement"].copy()
+    d = pd.concat([d, pd.DataFrame([{"event_id": "q", "place": "Daraa Governorate", "figure": 325000.0,
+                                     "figure_qualifier": "up_to", "figure_unit": "people",
+                                     "origin": "Daraa Governorate", "origin_place_id": "ocha:SY12",
+                                     "destination": "Quneitra Governorate", "destination_place_id": "ocha:SY14",
+                                     "date": "2018-07", "doc_id": "z"}])], ignore_index=True)
+    ax = P.plot_displacement_flows(d, coords=tables["places"], boundaries=False)
+    arrows = [p for p in ax.patches if isinstance(p, matplotlib.patches.FancyArrowPatch)]
+    assert len(arrows) == 3
+    text = _texts(ax)
+    assert "Quneitra Governorate" in text and "label point" in text
+    assert "elsewhere in Aleppo Governorate" in text  # Afrin District lies in Aleppo Governorate

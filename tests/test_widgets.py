@@ -103,3 +103,16 @@ def test_displacement_widget_every_option(tables):
         box.update(certainties=(ct,))
     ax = box.update(certainties=("reported",))
     assert "158,000" not in _text(ax)  # a confirmed figure is filtered out
+
+
+def test_widgets_lay_out_without_warnings(tables, recwarn):
+    """Every figure keeps its layout (no "constrained_layout not applied"): the figure functions size it."""
+    import warnings
+    warnings.simplefilter("always")
+    box = siege_timeline_widget(tables["sieges"], tables["events"], documents=tables["documents"])
+    for p in box.controls["places"].options:
+        box.update(places=(p,))
+    box = displacement_widget(tables["displacement"], documents=tables["documents"])
+    for by in box.controls["by"].options:
+        box.update(by=by)
+    assert not [w for w in recwarn if "layout" in str(w.message)]
