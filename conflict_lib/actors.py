@@ -27,15 +27,13 @@ from __future__ import annotations
 import csv
 import json
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from . import pipeline as _pipeline
 from .pipeline import doc_text as _doc_text
@@ -96,14 +94,19 @@ class Actor:
         }
 
 
-@dataclass(frozen=True)
 class _Hit:
-    start: int
-    end: int
-    kind: int
-    actor: Actor | None
-    adjectival: bool = False
-    name: str | None = None  # canonical for unknown groups
+    """One reading of a stretch of text (a plain slotted class: hits are made by the hundred per doc)."""
+
+    __slots__ = ("start", "end", "kind", "actor", "adjectival", "name")
+
+    def __init__(self, start: int, end: int, kind: int, actor: Actor | None, adjectival: bool = False,
+                 name: str | None = None):
+        self.start = start
+        self.end = end
+        self.kind = kind
+        self.actor = actor
+        self.adjectival = adjectival
+        self.name = name  # canonical for unknown groups
 
 
 # --------------------------------------------------------------------------- loading
@@ -258,6 +261,11 @@ class ActorMatcher:
         self._re_paren = re.compile(r"\s*\(\s*([A-Za-z][\w./-]{0,11})\s*\)")
         self._re_negprefix = re.compile(_alt(pat["negative_prefixes"]) + r"$", re.IGNORECASE)
         self._re_pro = re.compile(pat["pro_prefix"], re.IGNORECASE)
+        # the characters a negative prefix can end with right before a name (``$`` also matches before a
+        # final line break): a name after any other character needs no search
+        neg_last = {p[-1] for p in pat["negative_prefixes"] if p}
+        self._neg_last = None if any(not c.isascii() or c.isalnum() or c.isspace() for c in neg_last) \
+            else frozenset(neg_last | {"\n"})
         self._re_host = re.compile(pat["host_country_guard"], re.IGNORECASE)
         g = pat["guarded_acronyms"]
         self._nocaps = set(g["nocaps"])
@@ -366,7 +374,8 @@ class ActorMatcher:
         sm = self._re_suffix.match(text, end)
         if sm:
             end, adjectival = sm.end(), True
-        if start and self._re_negprefix.search(text, max(0, start - 6), start):
+        if start and (self._neg_last is None or text[start - 1] in self._neg_last) \
+                and self._re_negprefix.search(text, max(0, start - 6), start):
             return _Hit(start, end, _NOT, None)
         if actor.actor_id == "turkey" and self._re_host.search(text, max(0, start - 60), start):
             return _Hit(start, end, _NOT, None)
@@ -524,30 +533,8 @@ class ActorTagger:
         self.matcher = matcher
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = []
         text = _doc_text(doc)
-        found = self.matcher.find(text)
-        if found:
-            # ``doc.char_span(start, end, alignment_mode="expand")`` on the token offsets: a token
-            # owns its characters and its trailing space, so the token holding character c is the
-            # last one starting at or before c
-            arr = doc.to_array([IDX, LENGTH])
-            idx = arr[:, 0].tolist()
-            tok_end = (arr[:, 0] + arr[:, 1]).tolist()
-            size = len(text)
-            for start, end, _text, rec in found:
-                if not (0 <= start < size and 0 < end <= size):
-                    continue
-                s = bisect_right(idx, start) - 1
-                if start == tok_end[s]:  # in the trailing space: the span starts at the next token
-                    s += 1
-                e = bisect_right(idx, end - 1)
-                if e <= s:
-                    continue
-                span = Span(doc, s, e)
-                _pipeline.set_record(doc, span, rec)
-                spans.append(span)
-        doc.spans["actors"] = spans
+        doc.spans["actors"] = _pipeline.char_spans(doc, text, self.matcher.find(text))
         return doc
 
 

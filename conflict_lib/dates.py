@@ -38,9 +38,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bisect import bisect_right
-
-from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -201,6 +198,10 @@ class DateFinder:
         # (checked on each hit: a hit not at a word start is dropped, and since every anchor is made of
         # word characters, such a hit cannot hide one that is) and the years on their own
         self._re_anchor_words = re.compile(_trie(anchors))
+        # when every anchor is made of word characters, ``\b`` before the factored regex keeps exactly the
+        # hits at a word start (no hit inside a word can cover a word start), so no filter is needed
+        self._re_anchor_starts = re.compile(r"\b" + _trie(anchors)) \
+            if all(re.fullmatch(r"\w+", a) for a in anchors) else None
         # Matching in a window (see ``find``): the expressions led by a month name, a year or a digit run
         # are tried only where such a lead starts; the others only in windows holding their words.
         self._kind_rx = dict((kind, rx) for rx, kind in self._rx)
@@ -446,8 +447,11 @@ class DateFinder:
     def _anchors(self, low: str) -> list[tuple[int, int]]:
         """``(start, end)`` of the matches of ``_re_anchor`` in ``low``, in order (found faster)."""
         is_word = _RX_WORD_CHAR.match
-        out = [(m.start(), m.end()) for m in self._re_anchor_words.finditer(low)
-               if not m.start() or not is_word(low, m.start() - 1)]
+        if self._re_anchor_starts is not None:
+            out = [m.span() for m in self._re_anchor_starts.finditer(low)]
+        else:
+            out = [(m.start(), m.end()) for m in self._re_anchor_words.finditer(low)
+                   if not m.start() or not is_word(low, m.start() - 1)]
         years = [(m.start(), m.end()) for m in _RX_YEAR.finditer(low)
                  if not m.start() or not is_word(low, m.start() - 1)]
         if years:
@@ -583,38 +587,11 @@ class DateTagger:
 
 
 def token_spans(doc: Doc, text: str, found: list[tuple[int, int, str, Any]]) -> list[Span]:
-    """Spans over the tokens holding each ``(start, end, text, record)`` hit, records attached.
-
-    The tokens are those of ``doc.char_span(start, end, alignment_mode="expand")``, found by binary
-    search on the token offsets (a token owns its characters and its trailing space, so the token
-    holding character c is the last one starting at or before c). When the last token runs on past
-    the end of the words with punctuation ("2017.[41][42" is one token), the span's ``end_char`` is
-    set back to the end of the words, so its characters are the words ("by 17 November 2017"); the
-    span keeps its tokens (``span.text`` is still theirs).
+    """Spans over the tokens holding each ``(start, end, text, record)`` hit, records attached, each
+    span's ``end_char`` set back to the end of the words when its last token runs on past them with
+    punctuation ("2017.[41][42" is one token): :func:`conflict_lib.pipeline.char_spans` with ``trim_end``.
     """
-    spans: list[Span] = []
-    if not found:
-        return spans
-    arr = doc.to_array([IDX, LENGTH])
-    idx = arr[:, 0].tolist()
-    tok_end = (arr[:, 0] + arr[:, 1]).tolist()
-    size = len(text)
-    set_record = _pipeline.set_record
-    for start, end, _text, rec in found:
-        if not (0 <= start < size and 0 < end <= size and start < end):
-            continue
-        s = bisect_right(idx, start) - 1
-        if start == tok_end[s]:  # in the trailing space: the span starts at the next token
-            s += 1
-        e = bisect_right(idx, end - 1)
-        if e <= s:
-            continue
-        span = Span(doc, s, e)
-        if tok_end[e - 1] > end and text[end - 1].isalnum() and not text[end].isalnum():
-            span.end_char = end
-        set_record(doc, span, rec)
-        spans.append(span)
-    return spans
+    return _pipeline.char_spans(doc, text, found, trim_end=True)
 
 
 def make_date_tagger(nlp: Language, name: str, words_path: str | None) -> DateTagger:

@@ -37,7 +37,7 @@ from spacy.tokens import Doc
 
 from . import pipeline as _pipeline
 from .pipeline import doc_text as _doc_text
-from .dates import _trie, token_spans
+from .dates import _trie
 from .paths import PACKAGE_DATA
 
 _pipeline.ensure_extensions()
@@ -415,7 +415,8 @@ class FigureTagger:
         dates = doc.spans["dates"] if "dates" in doc.spans else None
         ranges = [(s.start_char, s.end_char) for s in dates] if dates is not None else None
         text = _doc_text(doc)
-        doc.spans["figures"] = token_spans(doc, text, self.finder.find(text, ranges, doc._.reference_date))
+        doc.spans["figures"] = _pipeline.char_spans(doc, text, self.finder.find(text, ranges, doc._.reference_date),
+                                                    trim_end=True)
         return doc
 
 

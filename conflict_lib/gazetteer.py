@@ -43,7 +43,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import paths
-from .pipeline import doc_text, ensure_extensions, set_record
+from .pipeline import doc_text, ensure_extensions, seed_token_bounds, set_record
 from .translit import ARTICLES, match_key, skeleton_key, split_name
 
 __all__ = [
@@ -687,6 +687,7 @@ class _DocView:
         arr = doc.to_array([IDX, LENGTH, ORTH, SENT_START])  # one call: it walks every token
         self.idx: list[int] = arr[:, 0].tolist()
         self.end: list[int] = (arr[:, 0] + arr[:, 1]).tolist()
+        seed_token_bounds(doc, self.idx, self.end)  # shared with the other components
         self.n = len(self.idx)
         self.orth = arr[:, 2]
         #: token indexes of sentence starts (``is_sent_start``); None when the doc has no sentences

@@ -17,13 +17,14 @@ Each writes ``doc.spans[<kind>s]``; every span carries its record in ``span._.co
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import spacy
-from spacy.attrs import ORTH, SENT_START
+from spacy.attrs import IDX, LENGTH, ORTH, SENT_START
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc, Span
@@ -68,6 +69,70 @@ def doc_text(doc: Doc) -> str:
 def seed_doc_text(doc: Doc, text: str) -> None:
     """Record ``text`` (which must equal ``doc.text``) so no component rebuilds it."""
     doc.user_data[_TEXT_KEY] = (len(doc), text)
+
+
+_BOUNDS_KEY = ("conflict_lib", "token_bounds")
+
+
+def token_bounds(doc: Doc) -> tuple[list[int], list[int]]:
+    """``(starts, ends)``: each token's first character offset and the end of its text (no trailing space).
+
+    Computed once per doc (``doc.to_array`` walks every token) and shared by the components; the
+    token count guards against a stale copy, as in :func:`doc_text`.
+    """
+    hit = doc.user_data.get(_BOUNDS_KEY)
+    if hit is not None and hit[0] == len(doc):
+        return hit[1], hit[2]
+    arr = doc.to_array([IDX, LENGTH])
+    starts = arr[:, 0].tolist()
+    ends = (arr[:, 0] + arr[:, 1]).tolist()
+    doc.user_data[_BOUNDS_KEY] = (len(doc), starts, ends)
+    return starts, ends
+
+
+def seed_token_bounds(doc: Doc, starts: list[int], ends: list[int]) -> None:
+    """Record token offsets a component already computed (see :func:`token_bounds`)."""
+    doc.user_data[_BOUNDS_KEY] = (len(doc), starts, ends)
+
+
+def char_spans(doc: Doc, text: str, found: list[tuple[int, int, str, Any]], trim_end: bool = False) -> list[Span]:
+    """Spans over the tokens holding each ``(start, end, text, record)`` hit, records attached.
+
+    The tokens are those of ``doc.char_span(start, end, alignment_mode="expand")``, found by binary
+    search on the token offsets (a token owns its characters and its trailing space, so the token
+    holding character c is the last one starting at or before c; a hit starting in a trailing space
+    starts at the next token). Hits outside the text or covering no token are dropped.
+
+    With ``trim_end``, when the last token runs on past the end of the words with punctuation
+    ("2017.[41][42" is one token), the span's ``end_char`` is set back to the end of the words, so
+    its characters are the words ("by 17 November 2017"); the span keeps its tokens (``span.text``
+    is still theirs).
+    """
+    spans: list[Span] = []
+    if not found:
+        return spans
+    idx, tok_end = token_bounds(doc)
+    size = len(text)
+    user_data = doc.user_data
+    fast = _FAST_RECORD
+    for start, end, _text, rec in found:
+        if not (0 <= start < end <= size):
+            continue
+        s = bisect_right(idx, start) - 1
+        if start == tok_end[s]:  # in the trailing space: the span starts at the next token
+            s += 1
+        e = bisect_right(idx, end - 1)
+        if e <= s:
+            continue
+        span = Span(doc, s, e)
+        if trim_end and tok_end[e - 1] > end and text[end - 1].isalnum() and not text[end].isalnum():
+            span.end_char = end
+        if fast:
+            user_data[("._.", "conflict", span.start_char, span.end_char)] = rec
+        else:
+            span._.conflict = rec
+        spans.append(span)
+    return spans
 
 
 # ``span._.conflict`` is stored by spaCy in ``doc.user_data`` under ``("._.", name, start_char, end_char)``;

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .pipeline import SPAN_KEYS, get_record, load_pipeline, seed_doc_text
+import numpy as np
+from spacy.attrs import SENT_START
+
+from .pipeline import SPAN_KEYS, get_record, load_pipeline, seed_doc_text, token_bounds
 from .schema import Document, Mention, TaggedDocument
 
 
@@ -46,9 +49,32 @@ def tag_document(document: Document, nlp: Any = None) -> TaggedDocument:
             mentions.append(Mention(kind=kind, start=start, end=end, text=text[start:end],
                                     canonical=canonical, attrs=record))
     mentions.sort(key=lambda m: (m.start, -m.end, m.kind))
-    sentences = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") \
-        else [(0, len(document.text))]
+    sentences = sentence_offsets(doc)
+    if sentences is None:
+        sentences = [(0, len(document.text))]
     return TaggedDocument(document=document, mentions=mentions, sentences=split_at_lines(document.text, sentences))
+
+
+def sentence_offsets(doc: Any) -> list[tuple[int, int]] | None:
+    """``[(s.start_char, s.end_char) for s in doc.sents]``, or None when the doc has no sentence starts
+    (``doc.has_annotation("SENT_START")`` false).
+
+    Read off the ``SENT_START`` array and the shared token offsets instead of building a ``Span`` per
+    sentence; a ``sents`` user hook is honoured through spaCy itself.
+    """
+    if "sents" in doc.user_hooks:
+        return [(s.start_char, s.end_char) for s in doc.sents]
+    n = len(doc)
+    if n == 0:
+        return []
+    flags = doc.to_array(SENT_START)
+    if n > 1 and not flags[1:].any():
+        return None
+    # spaCy: the first token opens a sentence, then every token whose sent_start is 1
+    opens = [0] + [i for i in np.flatnonzero(flags == 1).tolist() if i]
+    starts, ends = token_bounds(doc)
+    closes = opens[1:] + [n]
+    return [(starts[a], ends[b - 1]) for a, b in zip(opens, closes)]
 
 
 def split_at_lines(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
