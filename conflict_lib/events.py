@@ -1098,7 +1098,8 @@ def _siege(pats, ctx, tagged, text, s, e, trigs, actors, speakers, cue_pos):
         actor = counterpart = None
         lead = text[max(s, trig.start - 25):trig.start]
         if trig.role == "adjectival":
-            actor = _nearest_before(agents, trig.start + 1, max(s, trig.start - 40))
+            # "SARG-besieged Eastern Ghouta": the actor mention may span the trigger itself
+            actor = _nearest_before(agents, trig.end, max(s, trig.start - 40))
         elif trig.role == "nominal":
             actor = _nearest_before(agents, trig.start, max(s, trig.start - 30))
         elif trig.role == "active" and not re.search(r"\b(?:was|were|been|being|is|are)\s+$", lead, _FLAGS):

@@ -746,3 +746,16 @@ def test_first_time_since_is_not_the_date_of_the_change():
                     published=dt.date(2018, 6, 8))
     ev = [e for e in extract_events(t) if e["type"] == "control_change" and e["place"] == "Damascus"]
     assert [(e["date"], e["actor"]) for e in ev] == [("2018-05-21", "government")]
+
+
+def test_adjectival_besieger_spanning_the_trigger():
+    """'SARG-besieged Eastern Ghouta': the adjectival actor names the besieger."""
+    text = ("The incident followed a suspected chemical attack by the SARG on February 1 in Rif Damascus "
+            "Governorate's SARG-besieged Eastern Ghouta region.")
+    specs = [("place", "Rif Damascus Governorate", "Rif Dimashq Governorate", {"place_id": "ocha:SY03", "feature": "governorate"}, 0),
+             ("place", "Eastern Ghouta", "Eastern Ghouta", {"place_id": "cur:eastern-ghouta", "feature": "region"}, 0),
+             ("actor", "SARG-besieged", "Syrian government", {"alignment": "government", "adjectival": True}, 0),
+             ("actor", "SARG", "Syrian government", {"alignment": "government"}, 0),
+             ("date", "February 1", "2018-02-01", {"value": "2018-02-01", "precision": "day"}, 0)]
+    events = [e for e in extract_events(make_tagged(text, specs, published=dt.date(2018, 2, 9))) if e["type"] == "siege"]
+    assert [(e["place"], e["actor"]) for e in events] == [("Eastern Ghouta", "government")], events
