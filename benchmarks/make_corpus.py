@@ -12,7 +12,7 @@ file has its own content hash (and so its own cache entry) and its own ``doc_id`
 
 The text stays a report a reader would recognise; only the numbers move.
 
-    python benchmarks/make_corpus.py --n 3000 --out /tmp/corpus-3000
+    python benchmarks/make_corpus.py --n 3000 --out build/corpus-3000
 """
 from __future__ import annotations
 
