@@ -656,15 +656,15 @@ def build(inputs: Iterable[str | Path], out_dir: str | Path | None = None, *, cs
     writer = AtomicTableWriter(out, csv=csv)
     bar = None
     try:
-        sinks = {name: _Sink(writer.path(name), schema) for name, schema in SCHEMAS.items() if name != "events"}
-        events: list[dict] = []
+        # every table, the extracted events too, is streamed to disk in batches; the events are read
+        # back (compact, column-wise) for the corpus-wide steps
+        sinks = {name: _Sink(writer.path("_extracted_events" if name == "events" else name), schema)
+                 for name, schema in SCHEMAS.items()}
         bar = _progress(len(files), progress)
 
         def consume(res: DocResult) -> None:
             for name, rows in res.rows.items():
-                if name == "events":
-                    events.extend(rows)
-                elif rows:
+                if rows:
                     sinks[name].extend(rows)
             report.documents += len(res.rows.get("documents", []))
             report.warnings += len(res.rows.get("warnings", []))
@@ -697,7 +697,9 @@ def build(inputs: Iterable[str | Path], out_dir: str | Path | None = None, *, cs
             bar = None
         for name, sink in sinks.items():
             sink.close()
-            writer.add(name)
+            if name != "events":
+                writer.add(name)
+        events = pq.read_table(writer.path("_extracted_events")).to_pandas()
         t_docs = time.perf_counter()
 
         frames = derive_tables(events, corrections=corrections or default_corrections_path())
@@ -737,21 +739,25 @@ def build(inputs: Iterable[str | Path], out_dir: str | Path | None = None, *, cs
     return report
 
 
-def derive_tables(events: list[dict], corrections: str | Path | None = None) -> dict[str, pd.DataFrame]:
-    """Corpus-wide steps on the events of every document: corrections, ledger, derived tables."""
+def derive_tables(events: list[dict] | pd.DataFrame, corrections: str | Path | None = None) -> dict[str, pd.DataFrame]:
+    """Corpus-wide steps on the events of every document: corrections, ledger, derived tables.
+
+    ``events`` is a list of event records or a DataFrame of them (not modified).
+    """
     from .control import control_timeline
     from .corrections import apply_corrections
     from .displacement import displacement_table
-    from .ledger import build_ledger
+    from .ledger import build_ledger, split_ledger
     from .sieges import siege_table
 
-    frame = pd.DataFrame(events, columns=list(EVENT_COLUMNS))
+    frame = events.reindex(columns=list(EVENT_COLUMNS)) if isinstance(events, pd.DataFrame) \
+        else pd.DataFrame(events, columns=list(EVENT_COLUMNS))
     frame = frame.astype({c: "float64" for c in ("lat", "lon", "figure", "figure_low", "figure_high")})
     frame, corr_report = apply_corrections(frame, corrections)
     frame = frame.sort_values(["doc_id", "start", "event_id"], kind="stable").reset_index(drop=True)
     return {
         "events": frame,
-        "claims": build_ledger(frame),
+        **dict(zip(("claims", "claim_groups"), split_ledger(build_ledger(frame)))),
         "control_timeline": control_timeline(frame),
         "sieges": siege_table(frame),
         "displacement": displacement_table(frame),

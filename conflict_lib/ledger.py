@@ -177,6 +177,31 @@ def build_ledger(events: pd.DataFrame) -> pd.DataFrame:
 
 _NAN = float("nan")
 
+#: Columns of the ``claim_groups`` table: one row per group.
+GROUP_COLUMNS = ("claim_group", "status", "type", "place", "place_id", "n_claims", "n_sources", "group_sources",
+                 "group_figures", "group_dates", "group_certainties", "group_actors")
+
+
+def split_ledger(ledger: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ledger as two tidy tables: ``claims`` (one row per event) and ``claim_groups`` (one per group).
+
+    The group's JSON lists belong to the group, not to each of its events: written on every row they
+    would make the table grow with the square of the group sizes (a place reported by a thousand
+    bulletins). ``claims`` keeps each event's ``claim_group``, ``status``, ``n_claims`` and ``n_sources``.
+
+    Examples
+    --------
+    >>> claims, groups = split_ledger(build_ledger(pd.DataFrame(columns=list(EVENT_COLUMNS))))
+    >>> "group_figures" in claims.columns, list(groups.columns) == list(GROUP_COLUMNS)
+    (False, True)
+    """
+    group_cols = [c for c in LEDGER_COLUMNS if c.startswith("group_")]
+    claims = ledger.drop(columns=group_cols)
+    groups = ledger.drop_duplicates("claim_group")[list(GROUP_COLUMNS)].reset_index(drop=True)
+    for c in group_cols:
+        groups[c] = groups[c].astype(str) if len(groups) else groups[c]
+    return claims.reset_index(drop=True), groups
+
 
 def _mapped(values) -> list:
     """The values with every missing one (None, NaN, NA) as None."""

@@ -18,7 +18,7 @@ from .paths import processed_dir
 #: Tables written by ``build``, in the order they are produced.
 TABLE_NAMES = (
     "documents", "problems", "warnings", "mentions", "places", "actors", "events",
-    "claims", "control_timeline", "sieges", "displacement",
+    "claims", "claim_groups", "control_timeline", "sieges", "displacement",
 )
 
 

@@ -141,3 +141,18 @@ def test_a_missing_figure_or_actor_neither_differs_nor_shows_as_nan():
     assert set(g["status"]) == {"agree"}, "a claim without a figure does not contradict one with a figure"
     assert json.loads(g["group_actors"].iloc[0]) == ["government"], "a missing actor must not appear as 'nan'"
     assert json.loads(g["group_figures"].iloc[0]) and "nan" not in g["group_certainties"].iloc[0]
+
+
+def test_split_ledger_keeps_group_lists_once_per_group():
+    """claims: one row per event without the group's lists; claim_groups: one row per group with them."""
+    from conflict_lib.ledger import GROUP_COLUMNS, split_ledger
+
+    rows = [ev(f"e{i}", "siege", "Madaya", date="2016-01", figure=float(40000 + i), doc_id=f"d{i}", source=f"S{i}")
+            for i in range(50)]
+    ledger = build_ledger(frame(rows))
+    claims, groups = split_ledger(ledger)
+    assert len(claims) == 50 and len(groups) == 1
+    assert not [c for c in claims.columns if c.startswith("group_")]
+    assert list(groups.columns) == list(GROUP_COLUMNS)
+    assert len(json.loads(groups["group_figures"].iloc[0])) == 50
+    assert set(claims["claim_group"]) == set(groups["claim_group"]) and set(claims["status"]) == {"differ"}
