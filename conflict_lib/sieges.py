@@ -11,7 +11,7 @@ from collections import Counter
 
 import pandas as pd
 
-from .ledger import _val
+from .ledger import _provenance, _val
 
 __all__ = ["siege_table", "SIEGE_COLUMNS"]
 
@@ -19,10 +19,6 @@ __all__ = ["siege_table", "SIEGE_COLUMNS"]
 SIEGE_COLUMNS = ("siege_id", "place", "place_id", "lat", "lon", "besieger", "besieged", "first_report",
                  "last_report", "lifted", "lifted_by", "lifted_dates", "dates_disagree", "population",
                  "n_events", "event_ids", "sources", "doc_ids")
-
-
-def _provenance(row: pd.Series) -> str:
-    return str(_val(row.get("source")) or _val(row.get("doc_id")) or "")
 
 
 def _most_common(values) -> str | None:
