@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from .ledger import _val
+from .ledger import _val, _values
 
 __all__ = ["control_timeline", "control_as_of", "control_changes_between", "TIMELINE_COLUMNS"]
 
@@ -67,9 +67,9 @@ def control_timeline(events: pd.DataFrame) -> pd.DataFrame:
         for (_pkey, _dkey, holder), g in work.groupby(["_pkey", "_dkey", "actor"], sort=True, dropna=False):
             first = g.iloc[0]
             changes = g[g["type"] == "control_change"]
-            prev = [c for c in changes["counterpart"].map(_val) if c]
-            certs = sorted((c for c in g["certainty"].map(_val) if c), key=lambda c: _CERT_RANK.get(c, 9))
-            names = [n for n in g["actor_name"].map(_val) if n]
+            prev = [c for c in _values(changes["counterpart"]) if c]
+            certs = sorted((c for c in _values(g["certainty"]) if c), key=lambda c: _CERT_RANK.get(c, 9))
+            names = [n for n in _values(g["actor_name"]) if n]
             out.append({
                 "place": first["place"], "place_id": _val(first["place_id"]),
                 "lat": _val(first["lat"]), "lon": _val(first["lon"]),

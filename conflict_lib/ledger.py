@@ -43,6 +43,30 @@ def _val(v: Any) -> Any:
     return v
 
 
+def _values(column: pd.Series) -> list:
+    """The column's values as a list, None for every missing value.
+
+    Not ``column.map(_val)``: ``map`` casts its results back to the column's dtype, so on a float or
+    string column (pandas' ``str`` dtype, as read from Parquet) a None comes back as NaN, which is
+    truthy and unequal to itself — a missing actor counted as a second holder, a missing date as "nan".
+
+    Examples
+    --------
+    >>> _values(pd.Series([1.0, None]))
+    [1.0, None]
+    >>> _values(pd.Series(["a", None], dtype="string"))
+    ['a', None]
+    """
+    return [None if _isna(v) else v for v in column.tolist()]
+
+
+def _isna(v: Any) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
 def claim_key(row: dict | pd.Series) -> tuple[str, str, str]:
     """The fact an event is a claim about: (kind of fact, place, period).
 
@@ -84,18 +108,18 @@ def _provenance(row: pd.Series) -> str:
 def _status(group: pd.DataFrame) -> str:
     if len(group) == 1:
         return "single"
-    certs = {c for c in group["certainty"].map(_val) if c}
+    certs = {c for c in _values(group["certainty"]) if c}
     if "denied" in certs and certs - {"denied"}:
         return "contradict"
     family = claim_key(group.iloc[0])[0]
     if family in ("control", "siege_lifted", "siege"):
-        holders = {a for a in group["actor"].map(_val) if a}
+        holders = {a for a in _values(group["actor"]) if a}
         if len(holders) > 1:
             return "contradict"
-    figures = {float(f) for f in group["figure"].map(_val) if f is not None}
+    figures = {float(f) for f in _values(group["figure"]) if f is not None}
     if len(figures) > 1:
         return "differ"
-    dates = {str(d) for d in group["date"].map(_val) if d is not None}
+    dates = {str(d) for d in _values(group["date"]) if d is not None}
     if len(dates) > 1:
         return "differ"
     return "agree"

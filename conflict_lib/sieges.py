@@ -51,35 +51,36 @@ def siege_table(events: pd.DataFrame) -> pd.DataFrame:
         sieges = sieges.assign(_key=sieges["place_id"].fillna(sieges["place"]))
         for key, g in sieges.groupby("_key", sort=True):
             g = g.sort_values(["date", "doc_id", "start"], na_position="last", kind="stable")
-            on = g[g["type"] == "siege"]
-            off = g[(g["type"] == "siege_lifted") & (g["certainty"].fillna("") != "denied")]
-            besieger = _most_common(list(on["actor"].map(_val)) + list(off["counterpart"].map(_val)))
-            besieged = _most_common(list(on["counterpart"].map(_val)) + list(off["actor"].map(_val)))
-            report_dates = sorted(str(d) for d in on["date"].map(_val) if d is not None)
-            lifted_dates = [{"date": _val(r["date"]), "source": _provenance(r), "certainty": _val(r["certainty"]),
-                             "event_id": r["event_id"]} for _, r in off.iterrows()]
+            # plain records, NA as None: one conversion per group instead of a Series per row
+            rows = [{k: _val(v) for k, v in r.items()} for r in g.to_dict("records")]
+            on = [r for r in rows if r["type"] == "siege"]
+            off = [r for r in rows if r["type"] == "siege_lifted" and r["certainty"] != "denied"]
+            besieger = _most_common([r["actor"] for r in on] + [r["counterpart"] for r in off])
+            besieged = _most_common([r["counterpart"] for r in on] + [r["actor"] for r in off])
+            report_dates = sorted(str(r["date"]) for r in on if r["date"] is not None)
+            lifted_dates = [{"date": r["date"], "source": _provenance(r), "certainty": r["certainty"],
+                             "event_id": r["event_id"]} for r in off]
             dated = sorted({str(x["date"]) for x in lifted_dates if x["date"]})
-            population = [{"date": _val(r["date"]), "figure": float(r["figure"]),
-                           "qualifier": _val(r["figure_qualifier"]), "source": _provenance(r),
-                           "event_id": r["event_id"]}
-                          for _, r in on.iterrows() if _val(r["figure"]) is not None]
-            first = g.iloc[0]
+            population = [{"date": r["date"], "figure": float(r["figure"]), "qualifier": r["figure_qualifier"],
+                           "source": _provenance(r), "event_id": r["event_id"]}
+                          for r in on if r["figure"] is not None]
+            first = rows[0]
             out.append({
                 "siege_id": "sg_" + str(key),
-                "place": first["place"], "place_id": _val(first["place_id"]),
-                "lat": _val(first["lat"]), "lon": _val(first["lon"]),
+                "place": first["place"], "place_id": first["place_id"],
+                "lat": first["lat"], "lon": first["lon"],
                 "besieger": besieger, "besieged": besieged,
                 "first_report": report_dates[0] if report_dates else None,
                 "last_report": report_dates[-1] if report_dates else None,
                 "lifted": dated[0] if dated else None,
-                "lifted_by": _most_common(off["actor"].map(_val)),
+                "lifted_by": _most_common(r["actor"] for r in off),
                 "lifted_dates": json.dumps(lifted_dates, ensure_ascii=False),
                 "dates_disagree": len({d[:10] for d in dated}) > 1,
                 "population": json.dumps(population, ensure_ascii=False),
                 "n_events": int(len(g)),
-                "event_ids": json.dumps(list(g["event_id"].astype(str))),
-                "sources": json.dumps(sorted({_provenance(r) for _, r in g.iterrows()}), ensure_ascii=False),
-                "doc_ids": json.dumps(sorted(set(g["doc_id"].astype(str)))),
+                "event_ids": json.dumps([str(r["event_id"]) for r in rows]),
+                "sources": json.dumps(sorted({_provenance(r) for r in rows}), ensure_ascii=False),
+                "doc_ids": json.dumps(sorted({str(r["doc_id"]) for r in rows})),
             })
     frame = pd.DataFrame(out, columns=list(SIEGE_COLUMNS))
     return frame.astype({"lat": "float64", "lon": "float64", "dates_disagree": "bool",
