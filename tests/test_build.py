@@ -230,12 +230,62 @@ def test_code_version_follows_the_source():
 
 def test_a_damaged_cache_entry_is_recomputed(corpus, tmp_path):
     b.build([corpus], tmp_path / "out")
-    entries = sorted((tmp_path / "out" / ".cache").rglob("*.pkl"))
+    cache = tmp_path / "out" / ".cache"
+    entries = sorted(cache.rglob("*.pkl"))
     assert len(entries) == len(SUBSET)
+    assert list(cache.rglob("*.seg"))
+    # a damaged segment is made again from its documents' entries: nothing is recomputed
+    for seg in cache.rglob("*.seg"):
+        seg.write_bytes(b"not a segment")
+    report = b.build([corpus], tmp_path / "out")
+    assert (report.computed, report.cached) == (0, len(SUBSET))
+    # a damaged entry under a damaged segment: that document alone is recomputed
     entries[0].write_bytes(b"not a pickle")
+    for seg in cache.rglob("*.seg"):
+        seg.write_bytes(b"not a segment")
     report = b.build([corpus], tmp_path / "out")
     assert (report.computed, report.cached) == (1, len(SUBSET) - 1)
     assert report.documents == len(SUBSET)
+    b.build([corpus], tmp_path / "scratch", cache=False)
+    assert_same_tables(tmp_path / "scratch", tmp_path / "out")
+
+
+def test_segments_are_cut_by_content_so_one_new_report_changes_one_segment():
+    import random
+    rnd = random.Random(3)
+    keys = [f"{rnd.getrandbits(128):032x}" for _ in range(2000)]
+    before = b.segment_plan(keys)
+    assert sum(z - a for a, z in before) == len(keys) and all(z - a <= b.SEGMENT_MAX for a, z in before)
+    assert 2000 / len(before) > b.SEGMENT_MEAN / 2  # segments are not tiny
+    for where in (0, 777, 2000):
+        new = keys[:where] + [f"{rnd.getrandbits(128):032x}"] + keys[where:]
+        old_segments = {tuple(keys[a:z]) for a, z in before}
+        after = {tuple(new[a:z]) for a, z in b.segment_plan(new)}
+        # the segment the report falls in changes (the report may cut it in two); a second one only when
+        # the first had been cut for its length (SEGMENT_MAX) rather than by a key
+        assert len(old_segments - after) <= 2 and len(after - old_segments) <= 3
+        assert sum(map(len, after - old_segments)) <= 2 * b.SEGMENT_MAX + 1
+
+
+def test_the_file_index_hashes_only_files_that_changed(tmp_path, monkeypatch):
+    f = tmp_path / "a.txt"
+    f.write_text("one")
+    index = b.FileIndex(tmp_path / "files.idx")
+    first = index.content_hash(str(f))
+    assert first == b._file_hash(f) and index.hashed == 1
+    index.save()
+    monkeypatch.setattr(b.FileIndex, "RACY_SECONDS", 0.0)  # (the file was written just now)
+    index = b.FileIndex(tmp_path / "files.idx")
+    assert index.content_hash(str(f)) == first and index.hashed == 0  # unchanged: taken from the index
+    f.write_text("two")  # same size, a new modification time
+    assert index.content_hash(str(f)) == b._file_hash(f) != first and index.hashed == 1
+    # a file changed in the same clock tick the index was written is hashed again
+    monkeypatch.setattr(b.FileIndex, "RACY_SECONDS", 3600.0)
+    index = b.FileIndex(tmp_path / "files.idx")
+    index.content_hash(str(f))
+    assert index.hashed == 1
+    (tmp_path / "files.idx").write_bytes(b"damaged")
+    assert b.FileIndex(tmp_path / "files.idx").content_hash(str(f)) == b._file_hash(f)
 
 
 def test_no_cache_recomputes_everything(corpus, tmp_path):
