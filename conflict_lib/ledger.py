@@ -17,6 +17,7 @@ import hashlib
 import json
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .schema import EVENT_COLUMNS
@@ -57,14 +58,10 @@ def _values(column: pd.Series) -> list:
     >>> _values(pd.Series(["a", None], dtype="string"))
     ['a', None]
     """
-    return [None if _isna(v) else v for v in column.tolist()]
-
-
-def _isna(v: Any) -> bool:
-    try:
-        return bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
+    values = column.tolist()
+    for i in np.flatnonzero(column.isna().to_numpy()).tolist():
+        values[i] = None
+    return values
 
 
 def claim_key(row: dict | pd.Series) -> tuple[str, str, str]:
@@ -157,9 +154,9 @@ def build_ledger(events: pd.DataFrame) -> pd.DataFrame:
     # one group id per row (claim_key on each row, hashed once per distinct key)
     ids: dict[tuple[str, str, str], str] = {}
     gids = []
-    for etype, mode, place_id, place, date in zip(frame["type"].tolist(), frame["mode"].tolist(),
-                                                  frame["place_id"].tolist(), frame["place"].tolist(),
-                                                  frame["date"].tolist()):
+    for etype, mode, place_id, place, date in zip(_values(frame["type"]), _values(frame["mode"]),
+                                                  _values(frame["place_id"]), _values(frame["place"]),
+                                                  _values(frame["date"])):
         key = claim_key({"type": etype, "mode": mode, "place_id": place_id, "place": place, "date": date})
         gid = ids.get(key)
         if gid is None:
@@ -175,7 +172,7 @@ def build_ledger(events: pd.DataFrame) -> pd.DataFrame:
     # the square of the group sizes
     gid_col = frame["claim_group"].tolist()
     cols_needed = ["source", "doc_id", "figure", "figure_qualifier", "date", "event_id", "certainty", "actor"]
-    values = {c: frame[c].tolist() for c in cols_needed}
+    values = {c: _values(frame[c]) for c in cols_needed}  # missing values as None, once per column
     summary: dict[str, tuple] = {}
     n = len(gid_col)
     i = 0
@@ -227,23 +224,17 @@ def split_ledger(ledger: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return claims.reset_index(drop=True), groups
 
 
-def _mapped(values) -> list:
-    """The values with every missing one (None, NaN, NA) as None."""
-    return [_val(v) for v in values]
-
-
 def _summary(family: str, g: dict[str, list]) -> tuple:
-    """``LEDGER_COLUMNS[1:]`` for one group, its rows (column lists) in the ledger's order."""
-    provenance = [str(_val(src) or _val(doc) or "") for src, doc in zip(g["source"], g["doc_id"])]
+    """``LEDGER_COLUMNS[1:]`` for one group, its rows (column lists, missing values as None) in the ledger's order."""
+    provenance = [str(src or doc or "") for src, doc in zip(g["source"], g["doc_id"])]
     sources = sorted(set(provenance))
     figures = []
     for fig, qual, date, prov, eid in zip(g["figure"], g["figure_qualifier"], g["date"], provenance, g["event_id"]):
-        if _val(fig) is not None:
-            figures.append({"figure": _val(fig), "qualifier": _val(qual), "date": _val(date), "source": prov,
-                            "event_id": eid})
-    date_vals = [d for d in _mapped(g["date"]) if d is not None]
-    cert_vals = [c for c in _mapped(g["certainty"]) if c]
-    actor_vals = [a for a in _mapped(g["actor"]) if a]
+        if fig is not None:
+            figures.append({"figure": fig, "qualifier": qual, "date": date, "source": prov, "event_id": eid})
+    date_vals = [d for d in g["date"] if d is not None]
+    cert_vals = [c for c in g["certainty"] if c]
+    actor_vals = [a for a in g["actor"] if a]
     dates = sorted({str(d) for d in date_vals})
     certs = sorted({str(c) for c in cert_vals})
     actors = sorted({str(a) for a in actor_vals})
@@ -260,7 +251,7 @@ def _summary(family: str, g: dict[str, list]) -> tuple:
             if family in ("control", "siege_lifted", "siege") and len(set(actor_vals)) > 1:
                 status = "contradict"
             if status is None:
-                figs = [float(f) for f in _mapped(g["figure"]) if f is not None]
+                figs = [float(f) for f in g["figure"] if f is not None]
                 # claims without a figure neither agree nor differ on the figure
                 if len(set(figs)) > 1 or len(dates) > 1:
                     status = "differ"

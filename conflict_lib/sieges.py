@@ -11,7 +11,7 @@ from collections import Counter
 
 import pandas as pd
 
-from .ledger import _provenance, _val
+from .ledger import _provenance, _values
 
 __all__ = ["siege_table", "SIEGE_COLUMNS"]
 
@@ -19,6 +19,11 @@ __all__ = ["siege_table", "SIEGE_COLUMNS"]
 SIEGE_COLUMNS = ("siege_id", "place", "place_id", "lat", "lon", "besieger", "besieged", "first_report",
                  "last_report", "lifted", "lifted_by", "lifted_dates", "dates_disagree", "population",
                  "n_events", "event_ids", "sources", "doc_ids")
+
+
+#: The event columns a siege row is made from.
+_COLUMNS = ("type", "actor", "counterpart", "certainty", "date", "figure", "figure_qualifier", "source", "doc_id",
+            "event_id", "place", "place_id", "lat", "lon")
 
 
 def _most_common(values) -> str | None:
@@ -52,7 +57,8 @@ def siege_table(events: pd.DataFrame) -> pd.DataFrame:
         for key, g in sieges.groupby("_key", sort=True):
             g = g.sort_values(["date", "doc_id", "start"], na_position="last", kind="stable")
             # plain records, NA as None: one conversion per group instead of a Series per row
-            rows = [{k: _val(v) for k, v in r.items()} for r in g.to_dict("records")]
+            cols = {c: _values(g[c]) for c in _COLUMNS}
+            rows = [dict(zip(_COLUMNS, r)) for r in zip(*cols.values())]
             on = [r for r in rows if r["type"] == "siege"]
             off = [r for r in rows if r["type"] == "siege_lifted" and r["certainty"] != "denied"]
             besieger = _most_common([r["actor"] for r in on] + [r["counterpart"] for r in off])
