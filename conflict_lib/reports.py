@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import logging
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -121,10 +122,6 @@ def _as_list(inputs: str | Path | Iterable[str | Path]) -> list[Path]:
     return [Path(p) for p in inputs]
 
 
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
-
-
 def list_report_files(inputs: str | Path | Iterable[str | Path]) -> list[Path]:
     """The report files a build will read, sorted.
 
@@ -145,10 +142,15 @@ def list_report_files(inputs: str | Path | Iterable[str | Path]) -> list[Path]:
     found: set[Path] = set()
     for p in _as_list(inputs):
         if p.is_dir():
-            for f in p.rglob("*"):
-                if (f.is_file() and f.suffix.lower() in SUFFIX_FORMATS and not _hidden(f, p)
-                        and not NOT_REPORTS.match(f.name)):
-                    found.add(f)
+            # os.walk reads each folder once (scandir: no stat per file) and skips hidden folders whole
+            for folder, dirs, names in os.walk(p):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                for name in names:
+                    if (not name.startswith(".") and os.path.splitext(name)[1].lower() in SUFFIX_FORMATS
+                            and not NOT_REPORTS.match(name)):
+                        f = Path(folder, name)
+                        if f.is_file():  # (a link to a folder or a broken link is not a report)
+                            found.add(f)
         elif p.is_file():
             found.add(p)
     return sorted(found)
