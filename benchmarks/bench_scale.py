@@ -58,7 +58,7 @@ def _child(args: argparse.Namespace) -> int:
                      batch=args.batch, progress=False)
     wall = time.perf_counter() - t
     cache_dir = Path(args.out) / ".cache"
-    cache_bytes = sum(p.stat().st_size for p in cache_dir.rglob("*.pkl")) if cache_dir.exists() else 0
+    cache_bytes = sum(p.stat().st_size for p in cache_dir.rglob("*") if p.is_file()) if cache_dir.exists() else 0
     workers = b._LAST_RUN.get("workers", {}) if mode["engine"] == "dask" else {}
     print(json.dumps({
         "seconds": report.seconds, "wall_in_build": wall, "timings": report.timings,
