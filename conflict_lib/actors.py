@@ -20,7 +20,10 @@ An actor followed by ``-held``, ``-controlled``, ``-backed``, ``-led`` ... ("SDF
 with ``adjectival: True``.
 
 Matching runs compiled regular expressions (prefix tries built from the lexicon) over
-``doc.text`` and maps the hits to token spans, so the per-token cost is small.
+``doc.text`` and maps the hits to token spans, so the per-token cost is small. The name
+expressions (aliases, acronyms, non-actors, context words) are not run over the whole text: each
+is tried only where a word its names can begin with stands (:class:`_WordIndex`,
+:class:`_WordScan`), which gives the same matches for a fraction of the cost.
 """
 from __future__ import annotations
 
@@ -29,6 +32,8 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -94,19 +99,9 @@ class Actor:
         }
 
 
-class _Hit:
-    """One reading of a stretch of text (a plain slotted class: hits are made by the hundred per doc)."""
-
-    __slots__ = ("start", "end", "kind", "actor", "adjectival", "name")
-
-    def __init__(self, start: int, end: int, kind: int, actor: Actor | None, adjectival: bool = False,
-                 name: str | None = None):
-        self.start = start
-        self.end = end
-        self.kind = kind
-        self.actor = actor
-        self.adjectival = adjectival
-        self.name = name  # canonical for unknown groups
+# One reading of a stretch of text, a plain tuple (hits are made by the hundred per doc):
+# ``(start, end, kind, actor, adjectival, name)``; ``name`` is the canonical of an unknown group.
+_Hit = tuple
 
 
 # --------------------------------------------------------------------------- loading
@@ -210,6 +205,236 @@ def _alt(words: Iterable[str]) -> str:
     return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ws) + ")"
 
 
+# --------------------------------------------------------------------------- word-start scans
+#
+# A regular expression over the whole text tries every position; for the big tries (hundreds of
+# names) that is most of the matching time, although a name can only begin at a few words. The
+# scans below list, once per text, where the words that can begin a name stand (C-level bytes
+# operations on a "word view" of the text), and try the very same compiled expressions there.
+
+_WORD_CHAR = re.compile(r"\w")
+# ASCII bytes: a word character (``\w``) stays, any other byte becomes a space -- including the
+# ``?`` that ``str.encode("ascii", "replace")`` writes for every non-ASCII character
+_WORD_BYTES = bytes(c if c < 128 and (chr(c).isalnum() or c == 95) else 32 for c in range(256))
+
+
+def _word_view(low: str) -> bytes:
+    """The lower-cased text as ASCII bytes, one byte per character, every non-word character a
+    space, with a space added before and after (the view of ``low[i]`` is ``view[i + 1]``)."""
+    return b" " + low.encode("ascii", "replace").translate(_WORD_BYTES) + b" "
+
+
+def _low_char(c: str) -> str:
+    """The character the lower-cased text has for ``c`` (see ``ActorMatcher._hits``)."""
+    lc = c.lower()
+    return lc if len(lc) == 1 else c
+
+
+def _view_forms(syms: tuple[str, ...], cased: bool) -> set[bytes] | None:
+    """How the word view shows the start of a match of a name, up to two words.
+
+    ``syms`` is the name as ``_symbols`` gives it; ``cased``: the expression runs on the text
+    itself (the view shows each matched character lower-cased), else on the lower-cased text.
+    Each form begins with the space before the word, maps every symbol as the view maps the
+    matched characters (a word character stays, anything else is a space), and stops after its
+    second space. A separator (white space or one hyphen, with white space around it) shows as
+    one space, or as two or more: the form then ends with two spaces. An optional apostrophe
+    shows as a space or not at all. The end of the name shows as a space (the match is followed
+    by a non-word character or the end of the text). The space before the word is there because
+    the character before a word start is not a word character (or the text starts). None if the
+    name does not begin with a character the view shows as an ASCII word character.
+    """
+    def view_of(sym: str) -> bytes:
+        if cased:
+            sym = "".join(_low_char(c) for c in sym)
+        return sym.encode("ascii", "replace").translate(_WORD_BYTES)
+
+    if not syms or syms[0] in (_SEP, _APOS) or view_of(syms[0][0]) == b" ":
+        return None
+    out: set[bytes] = set()
+    todo = [(0, b" ", 0)]  # (next symbol, form so far, spaces in it after the first)
+    while todo:
+        i, form, spaces = todo.pop()
+        while True:
+            if i == len(syms):
+                out.add(form + b" ")
+                break
+            sym = syms[i]
+            i += 1
+            if sym == _APOS:
+                todo.append((i, form, spaces))  # no apostrophe in the text
+                sym = "'"
+            if sym == _SEP:
+                if spaces == 0:
+                    out.add(form + b"  ")  # a separator of two or more characters
+                sym = " "
+            view = view_of(sym)
+            cut = -1
+            for j, byte in enumerate(view):
+                if byte == 32:
+                    spaces += 1
+                    if spaces == 2:
+                        cut = j
+                        break
+            if cut >= 0:
+                out.add(form + view[:cut + 1])
+                break
+            form += view
+    return out
+
+
+class _WordIndex:
+    """Where the words that can begin a name stand in a text's word view.
+
+    Parameters
+    ----------
+    live_if : dict
+        ``first word -> None`` (always look it up) or a set of words: look it up only when the
+        text has one of them (the second words of its names).
+    """
+
+    def __init__(self, live_if: dict[bytes, frozenset[bytes] | None]):
+        self._always = frozenset(w for w, g in live_if.items() if g is None)
+        self._gated = {w: g for w, g in live_if.items() if g is not None}
+        self._gated_words = frozenset(self._gated)
+        self._listed = frozenset(live_if).union(*self._gated.values())
+        self._pats = {w: b" " + w + b" " for w in live_if}
+
+    def __call__(self, view: bytes) -> dict[bytes, list[int]]:
+        """``word -> [i, ...]``: ``view[i]`` is the space before the word, which so starts at
+        text index ``i``.
+
+        ``split`` and ``compress`` list, in C, the words of interest in text order; each first
+        word that is looked up is then found from the end of the one before (every whole
+        occurrence of such a word is in the list, so the next occurrence is the next one listed).
+        """
+        parts = view.split()
+        listed = list(compress(parts, map(self._listed.__contains__, parts)))
+        present = set(listed)
+        live = present.intersection(self._always)  # a set
+        gated = self._gated
+        for w in self._gated_words.intersection(present):
+            if not gated[w].isdisjoint(present):
+                live.add(w)
+        index: dict[bytes, list[int]] = {w: [] for w in live}
+        pats = self._pats
+        find = view.find
+        i = 0
+        for w in compress(listed, map(live.__contains__, listed)):
+            i = find(pats[w], i)
+            index[w].append(i)
+            i += 1  # the next word starts after this one's trailing space
+        return index
+
+
+class _WordScan:
+    """The matches of ``rx.finditer(s)`` that start words, trying ``rx`` only at a few words.
+
+    Parameters
+    ----------
+    rx : re.Pattern
+        The expression (``_bounded``: every match is followed by a non-word character), run as is
+        with ``rx.match(s, i)``: the same expression at the same place gives the same match.
+    names : iterable of symbol tuples, or None
+        The names ``rx`` matches (``_symbols``); None: run ``rx.finditer``.
+    cased : bool
+        ``rx`` runs on the text itself, not on the lower-cased text.
+    word_start : bool
+        ``rx`` begins with ``\b``: every match starts a word.
+
+    Every place where a name can match at the start of a word shows in the word view as one of
+    the name's forms (:func:`_view_forms`): ``rx`` is tried at the places where a form's first
+    word stands and the form follows, in text order, skipping places inside the previous match,
+    as ``finditer`` resumes after each match. A first word is only looked up when the text has
+    the second word of one of its names (``live_if``): that word stands whole wherever the name
+    matches. Without ``\b``, a match may also start inside a word; such a match is rejected by
+    the start check, and leaving it out changes nothing when its name is a single word (it ends
+    where the word ends, so it hides only places inside that word, where again only a
+    single-word name can match). A name of several words matching inside a word could hide the
+    start of a later word: the scan looks for those places (the view shows its first word and a
+    space there) and runs ``rx.finditer`` if ``rx`` matches at one.
+    """
+
+    __slots__ = ("rx", "words", "live_if", "_forms", "_mid")
+
+    def __init__(self, rx: re.Pattern, names: Iterable[tuple[str, ...]] | None, cased: bool = False,
+                 word_start: bool = False):
+        self.rx = rx
+        self.words: frozenset[bytes] | None = None
+        forms: set[bytes] = set()
+        mid: set[bytes] = set()
+        # form -> the second words of the names it comes from: the form can only lead to a match
+        # when the text has one of them (a name's second word stands whole wherever it matches);
+        # None: a name of one word, or one whose words an apostrophe may join
+        gates: dict[bytes, set[bytes] | None] = {}
+        for syms in names if names is not None else [None]:
+            f = _view_forms(syms, cased) if syms is not None else None
+            if f is None:
+                return
+            forms |= f
+            if not word_start and not all(len(c) == 1 and _WORD_CHAR.match(c) for c in syms):
+                mid.update(x[1:x.index(b" ", 1) + 1] for x in f)  # its first word and a space
+            second = set() if _APOS in syms else {x.split()[1] for x in f if len(x.split()) > 1}
+            for x in f:
+                if len(second) != 1:
+                    gates[x] = None
+                elif gates.get(x, ()) is not None:
+                    gates[x] = gates.get(x, set()) | second
+        # first word -> the forms (None: every place the word stands); a form that begins with
+        # another one is found through it (and is needed whenever that one is)
+        by_first: dict[bytes, list[bytes]] = {}
+        for f in sorted(forms):
+            kept = by_first.setdefault(f.split()[0], [])
+            if kept and f.startswith(kept[-1]):
+                gates[kept[-1]] = None if gates[kept[-1]] is None or gates[f] is None else gates[kept[-1]] | gates[f]
+            else:
+                kept.append(f)
+        self._forms = {first: None if kept == [b" " + first + b" "] else tuple(kept)
+                       for first, kept in by_first.items()}
+        self._mid = tuple(m for m in sorted(mid) if not any(m != o and m.startswith(o) for o in mid))
+        # first word -> None, or the words one of which the text must have (``_WordIndex``)
+        self.live_if: dict[bytes, frozenset[bytes] | None] = {}
+        for first, fs in self._forms.items():
+            g = [gates[f] for f in fs] if fs is not None else [None]
+            self.live_if[first] = None if None in g else frozenset().union(*g)
+        self.words = frozenset(self._forms)
+
+    def matches(self, s: str, view: bytes, index: dict[bytes, list[int]]) -> list[re.Match]:
+        """Matches in ``s`` in text order (``view``: :func:`_word_view`; ``index``: a
+        :class:`_WordIndex` over (at least) ``self.live_if``)."""
+        rx = self.rx
+        if self.words is None:
+            return list(rx.finditer(s))
+        match = rx.match
+        for m in self._mid:  # a name of several words inside a word?
+            j = view.find(m)
+            while j >= 0:
+                q = j - 1  # view[j] is the word's first character: text index j - 1
+                if q > 0 and (s[q - 1].isalnum() or s[q - 1] == "_") and match(s, q) is not None:
+                    return list(rx.finditer(s))
+                j = view.find(m, j + 1)
+        starts: list[int] = []
+        forms = self._forms
+        for w in self.words.intersection(index):
+            f = forms[w]
+            if f is None:
+                starts += index[w]
+            else:
+                starts += [i for i in index[w] if view.startswith(f, i)]
+        if not starts:
+            return []
+        starts.sort()
+        out: list[re.Match] = []
+        last = 0
+        for i in starts:
+            if i >= last:
+                m = match(s, i)
+                if m is not None:
+                    out.append(m)
+                    last = m.end()
+        return out
+
+
 class ActorMatcher:
     """Find actor mentions in a text (no spaCy needed).
 
@@ -254,7 +479,34 @@ class ActorMatcher:
             self._ctx[rule["text"].lower()] = rule
             (ctx_cased if (rule.get("cased") or rule["text"][:1].isupper()) else ctx_nocase).append(rule["text"])
         self._re_ctx_cased = re.compile(_bounded(_alt(ctx_cased))) if ctx_cased else None
+        # lower-cased rule text -> (rule, actor, requirement), looked up for every context match
+        self._ctx_rules = {k: (r, self.lexicon[r["actor_id"]], r.get("requires")) for k, r in self._ctx.items()}
         self._re_ctx_nocase = re.compile(_bounded(_alt(w.lower() for w in ctx_nocase))) if ctx_nocase else None
+        # the name expressions, tried only where the words they begin with stand (``_WordScan``)
+        self._scan_alias = _WordScan(self._re_alias, [_symbols(n, True) for n in nocase], word_start=True)
+        self._scan_not = _WordScan(self._re_not_nocase,
+                                   [_symbols(n, True) for n in na["names"] if n not in cased], word_start=True)
+        self._scan_not_cased = _WordScan(self._re_not_cased, [_symbols(n, False) for n in na["names"] if n in cased],
+                                         cased=True)
+        self._scan_acronym = _WordScan(self._re_acronym, [_symbols(n, False) for n in self._by_acronym], cased=True)
+        self._scan_ctx_cased = None if self._re_ctx_cased is None else _WordScan(
+            self._re_ctx_cased, [_symbols(n, False) for n in ctx_cased], cased=True)
+        self._scan_ctx = None if self._re_ctx_nocase is None else _WordScan(
+            self._re_ctx_nocase, [_symbols(n.lower(), True) for n in ctx_nocase])
+        scans = [sc for sc in (self._scan_alias, self._scan_not, self._scan_not_cased, self._scan_acronym,
+                               self._scan_ctx_cased, self._scan_ctx) if sc is not None and sc.words is not None]
+        # one index per text for all of them: a first word is looked up if any scan needs it
+        live_if: dict[bytes, frozenset[bytes] | None] = {}
+        for sc in scans:
+            for w, g in sc.live_if.items():
+                if g is None or (w in live_if and live_if[w] is None):
+                    live_if[w] = None
+                else:
+                    live_if[w] = live_if.get(w, frozenset()) | g
+        self._word_index = _WordIndex(live_if)
+        # matched (lower-cased) alias -> actor, and actor id -> its two records (see ``find``)
+        self._alias_actor: dict[str, Actor | None] = {}
+        self._records = {a.actor_id: (a.record(False), a.record(True)) for a in self.lexicon.values()}
         suffix = _alt(pat["adjectival_suffixes"])
         self._re_suffix = re.compile(r"\)?-" + suffix + r"(?![\w])", re.IGNORECASE)
         self._re_force = re.compile(r"(?:'s)?\s+(" + _alt(pat["force_nouns"]) + r")(?![\w-])", re.IGNORECASE)
@@ -313,48 +565,62 @@ class ActorMatcher:
 
     def _hits(self, text: str) -> list[_Hit]:
         hits: list[_Hit] = []
+        add = hits.append
         low = text.lower()
         if len(low) != len(text):  # a character whose lower case is longer: fold it away
             low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-        for m in self._re_alias.finditer(low):
-            if not _at_start(text, m.start()):
+        view = _word_view(low)
+        index = self._word_index(view)
+        alias_actor = self._alias_actor
+        # ``_at_start`` written out in the loops below: it runs for every match
+        for m in self._scan_alias.matches(low, view, index):
+            s = m.start()
+            if s and (text[s - 1].isalnum() or text[s - 1] in "_'"):
                 continue
-            actor = self._by_alias.get(_symbols(m.group(), True))
-            if actor is None:  # apostrophe/separator variants: find by normalised key
-                actor = self._resolve_variant(m.group())
+            g = m.group()
+            actor = alias_actor.get(g, _UNSEEN)
+            if actor is _UNSEEN:
+                actor = self._by_alias.get(_symbols(g, True))
+                if actor is None:  # apostrophe/separator variants: find by normalised key
+                    actor = self._resolve_variant(g)
+                if len(alias_actor) >= _CACHE_SIZE:
+                    alias_actor.clear()
+                alias_actor[g] = actor
             if actor is not None:
-                hits.append(self._lexicon_hit(text, m.start(), m.end(), actor))
-        for m in self._re_acronym.finditer(text):
-            if not _at_start(text, m.start()):
+                add(self._lexicon_hit(text, s, m.end(), actor))
+        for m in self._scan_acronym.matches(text, view, index):
+            s = m.start()
+            if s and (text[s - 1].isalnum() or text[s - 1] in "_'"):
                 continue
             acr = m.group()
-            if acr in self._nocaps and not self._guard_ok(text, m.start(), m.end(), acr):
+            if acr in self._nocaps and not self._guard_ok(text, s, m.end(), acr):
                 continue
-            hits.append(self._lexicon_hit(text, m.start(), m.end(), self._by_acronym[acr]))
-        for rx, t in ((self._re_not_nocase, low), (self._re_not_cased, text)):
-            for m in rx.finditer(t):
-                if _at_start(text, m.start()):
-                    hits.append(_Hit(m.start(), m.end(), _NOT, None))
-        for rx, t in ((self._re_ctx_cased, text), (self._re_ctx_nocase, low)):
-            if rx is None:
-                continue
-            for m in rx.finditer(t):
-                if not _at_start(text, m.start()):
+            add(self._lexicon_hit(text, s, m.end(), self._by_acronym[acr]))
+        for ms in (self._scan_not.matches(low, view, index), self._scan_not_cased.matches(text, view, index)):
+            for m in ms:
+                s = m.start()
+                if not s or not (text[s - 1].isalnum() or text[s - 1] in "_'"):
+                    add((s, m.end(), _NOT, None, False, None))
+        for ms in (self._scan_ctx_cased.matches(text, view, index) if self._scan_ctx_cased is not None else (),
+                   self._scan_ctx.matches(low, view, index) if self._scan_ctx is not None else ()):
+            for m in ms:
+                s = m.start()
+                if s and (text[s - 1].isalnum() or text[s - 1] in "_'"):
                     continue
                 h = self._context_hit(text, m)
                 if h is not None:
-                    hits.append(h)
+                    add(h)
         for m in self._re_unk_head.finditer(text):
             if _at_start(text, m.start()):
                 h = self._unknown_hit(text, m.start(), m.end())
                 if h is not None:
-                    hits.append(h)
+                    add(h)
         for m in self._re_unk_tail.finditer(text):
             nm = self._re_unk_tail_name.search(text, max(0, m.start() - 80), m.start())
             if nm and _at_start(text, nm.start()):
                 h = self._unknown_hit(text, nm.start(), m.end())
                 if h is not None:
-                    hits.append(h)
+                    add(h)
         return hits
 
     def _resolve_variant(self, matched: str) -> Actor | None:
@@ -365,42 +631,47 @@ class ActorMatcher:
         return None
 
     def _lexicon_hit(self, text: str, start: int, end: int, actor: Actor) -> _Hit:
-        matched = text[start:end]
-        adjectival = bool(_PRO_NAME.match(matched))
-        # "Syrian Democratic Forces (SDF)" -> one span
-        pm = self._re_paren.match(text, end)
-        if pm and (self._by_acronym.get(pm.group(1)) is actor or pm.group(1).isupper()):
-            end = pm.end()
-        sm = self._re_suffix.match(text, end)
-        if sm:
-            end, adjectival = sm.end(), True
+        # "pro-government": ``_PRO_NAME`` needs a p (only "p" and "P" match it, case-blind)
+        adjectival = text[start] in "pP" and bool(_PRO_NAME.match(text, start, end))
+        # "Syrian Democratic Forces (SDF)" -> one span; "SDF-held". The parenthesis needs white
+        # space or "(" next, the suffix ")" or "-": after anything else both expressions fail
+        c = text[end:end + 1]
+        if c and (c in "()-" or (c.isspace() and not text[end + 1:end + 2].isalnum())):
+            pm = self._re_paren.match(text, end)
+            if pm and (self._by_acronym.get(pm.group(1)) is actor or pm.group(1).isupper()):
+                end = pm.end()
+            sm = self._re_suffix.match(text, end)
+            if sm:
+                end, adjectival = sm.end(), True
         if start and (self._neg_last is None or text[start - 1] in self._neg_last) \
                 and self._re_negprefix.search(text, max(0, start - 6), start):
-            return _Hit(start, end, _NOT, None)
+            return (start, end, _NOT, None, False, None)
         if actor.actor_id == "turkey" and self._re_host.search(text, max(0, start - 60), start):
-            return _Hit(start, end, _NOT, None)
-        return _Hit(start, end, _LEX, actor, adjectival)
+            return (start, end, _NOT, None, False, None)
+        return (start, end, _LEX, actor, adjectival, None)
 
     def _context_hit(self, text: str, m: re.Match) -> _Hit | None:
-        rule = self._ctx[m.group().lower()]
-        actor = self.lexicon[rule["actor_id"]]
-        req = rule.get("requires")
-        sm = self._re_suffix.match(text, m.end())
-        fm = None if sm else self._re_force.match(text, m.end())
+        rule, actor, req = self._ctx_rules[m.group().lower()]
+        start, end = m.span()
+        # the suffix needs ")" or "-" next, the force noun "'" or white space
+        c = text[end:end + 1]
+        sm = self._re_suffix.match(text, end) if c and c in ")-" else None
+        fm = None if sm or not c or not (c == "'" or c.isspace()) else self._re_force.match(text, end)
         if req == "force_or_suffix" and not (sm or fm):
             return None
         if req == "force_only" and not fm:
             return None
         if req == "suffix_only" and not sm:
             return None
-        if m.start() and (self._re_negprefix.search(text, max(0, m.start() - 6), m.start())
-                          or self._re_pro.search(text, max(0, m.start() - 6), m.start())):
+        if start and (((self._neg_last is None or text[start - 1] in self._neg_last)
+                       and self._re_negprefix.search(text, max(0, start - 6), start))
+                      or self._re_pro.search(text, max(0, start - 6), start)):
             return None
         if sm:
-            return _Hit(m.start(), sm.end(), _CTX, actor, True)
+            return (start, sm.end(), _CTX, actor, True, None)
         if fm:
-            return _Hit(m.start(), fm.end(), _CTX, actor, False)
-        return _Hit(m.start(), m.end(), _CTX, actor, bool(rule.get("adjectival")))
+            return (start, fm.end(), _CTX, actor, False, None)
+        return (start, end, _CTX, actor, bool(rule.get("adjectival")), None)
 
     def _unknown_hit(self, text: str, start: int, end: int) -> _Hit | None:
         words = text[start:end].split()
@@ -414,7 +685,7 @@ class ActorMatcher:
         sm = self._re_suffix.match(text, end)
         if sm:
             end, adjectival = sm.end(), True
-        return _Hit(start, end, _UNK, None, adjectival, name)
+        return (start, end, _UNK, None, adjectival, name)
 
     def _guard_ok(self, text: str, start: int, end: int, acr: str) -> bool:
         before = text[max(0, start - 40):start]
@@ -444,36 +715,44 @@ class ActorMatcher:
         """
         hits = self._hits(text)
         # known names first (longest wins), then group-like unknown names in the gaps
-        hits.sort(key=lambda h: (h.kind == _UNK, -(h.end - h.start), h.kind, h.start))
+        hits.sort(key=_hit_order)
         taken = bytearray(len(text))  # 1 where a chosen hit lies
         chosen: list[_Hit] = []
         for h in hits:
-            if any(taken[h.start:h.end]):
+            s, e = h[0], h[1]
+            if taken.find(1, s, e) >= 0:
                 continue
-            taken[h.start:h.end] = b"\x01" * (h.end - h.start)
-            chosen.append(h)
-        chosen = [h for h in chosen if h.kind != _NOT]
+            taken[s:e] = b"\x01" * (e - s)
+            if h[2] != _NOT:
+                chosen.append(h)
         chosen.extend(self._document_acronyms(text, chosen, taken))
-        chosen.sort(key=lambda h: h.start)
+        chosen.sort(key=_hit_start)  # (a C-level key)
         out = []
-        for h in chosen:
-            if h.actor is not None:
-                rec = h.actor.record(h.adjectival)
+        records = self._records
+        for s, e, _kind, actor, adjectival, name in chosen:
+            if actor is not None:
+                # a fresh copy of ``actor.record(adjectival)``, made once per actor (hits only
+                # carry actors of this lexicon)
+                rec = records[actor.actor_id][1 if adjectival else 0].copy()
             else:
-                slug = _NON_SLUG.sub("_", h.name.lower()).strip("_")
-                rec = {"canonical": h.name, "actor_id": f"unknown:{slug}", "alignment": "unknown",
-                       "description": "group-like name not in the lexicon", "adjectival": h.adjectival,
+                slug = _NON_SLUG.sub("_", name.lower()).strip("_")
+                rec = {"canonical": name, "actor_id": f"unknown:{slug}", "alignment": "unknown",
+                       "description": "group-like name not in the lexicon", "adjectival": adjectival,
                        "source": "pattern: unknown_group (actor_patterns.json)"}
-            out.append((h.start, h.end, text[h.start:h.end], rec))
+            out.append((s, e, text[s:e], rec))
         return out
 
     def _document_acronyms(self, text: str, chosen: list[_Hit], taken: bytearray) -> list[_Hit]:
         """Acronyms the text defines in parentheses after a name, found again elsewhere."""
         defined: dict[str, _Hit] = {}
         for h in chosen:
-            m = _DEFINED_INSIDE.search(text[h.start:h.end])
+            s, e = h[0], h[1]
+            # ``_DEFINED_INSIDE`` needs a "(" in the hit, ``_re_paren`` white space or "(" next
+            m = _DEFINED_INSIDE.search(text[s:e]) if text.find("(", s, e) >= 0 else None
             if m is None:
-                pm = self._re_paren.match(text, h.end)
+                c = text[e:e + 1]
+                pm = self._re_paren.match(text, e) \
+                    if c and (c == "(" or (c.isspace() and not text[e + 1:e + 2].isalnum())) else None
                 m = pm if pm and _ACRONYM_SHAPE.fullmatch(pm.group(1)) else None
                 if m is not None:  # the definition itself is not a new mention
                     taken[pm.start():pm.end()] = b"\x01" * (pm.end() - pm.start())
@@ -491,9 +770,21 @@ class ActorMatcher:
             sm = self._re_suffix.match(text, end)
             if sm:
                 end, adjectival = sm.end(), True
-            extra.append(_Hit(m.start(), end, _DOC, src.actor, adjectival, src.name))
+            extra.append((m.start(), end, _DOC, src[3], adjectival, src[5]))
             taken[m.start():end] = b"\x01" * (end - m.start())
         return extra
+
+
+def _hit_order(h: _Hit) -> tuple:
+    """Sort key of hits: known names before unknown groups, then longest, then kind, then start."""
+    return (h[2] == _UNK, h[0] - h[1], h[2], h[0])
+
+
+_hit_start = itemgetter(0)
+
+
+_UNSEEN = object()
+_CACHE_SIZE = 8192
 
 
 # compiled once (``re.match(pattern, ...)`` looks its pattern up in a cache on every call)

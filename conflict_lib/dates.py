@@ -33,10 +33,10 @@ import calendar
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass, replace
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -51,8 +51,9 @@ _pipeline.ensure_extensions()
 WORDS_PATH = PACKAGE_DATA / "date_words.json"
 
 
-@dataclass(frozen=True)
-class _Atom:
+class _Atom(NamedTuple):
+    """A date expression resolved on its own (a tuple: built once per resolved hit, so cheaply)."""
+
     start: int
     end: int
     first: dt.date | None  # first day covered
@@ -92,22 +93,20 @@ def _trie(words, space: str | None = None) -> str:
     return "(?:" + body + ")?" if empty else body
 
 
-def _gate_words(phrases) -> dict[str, tuple[frozenset[str], ...]]:
-    """The lower-case words of each phrase, by its longest word."""
-    out: dict[str, set[frozenset[str]]] = {}
-    for p in phrases:
-        ws = p.lower().split()
-        out.setdefault(max(ws, key=len), set()).add(frozenset(ws))
-    return {k: tuple(sorted(v, key=sorted)) for k, v in out.items()}
+def _starts_rx(phrases) -> re.Pattern:
+    """A regex finding (on plain text, see ``_scan``) every place where a match of an expression starting with one of
+    ``phrases`` (case-blind) and ``(?<![\\w.-])`` can start, and few others.
 
-
-def _has_phrase(words: set[str], gate: dict[str, tuple[frozenset[str], ...]]) -> bool:
-    """Whether ``words`` holds all the words of one of the phrases of ``gate``."""
-    for key in words.intersection(gate):
-        for ws in gate[key]:
-            if ws <= words:
-                return True
-    return False
+    A match there starts with the first word of one of the phrases: a letter of those words' first
+    letters (a character class, so the regex engine skips to such letters without trying a match at
+    every place), with no ``[\\w.-]`` before it (``(?<![\\w.-].)`` after it says so), then, case-blind, the
+    rest of one of those words (any one: a few places too many do no harm). The regex spans only the
+    letters of a word, where no other such place can be.
+    """
+    first = {p.lower().split()[0] for p in phrases}
+    chars = sorted({c for x in first for c in (x[0], x[0].upper())})
+    rests = "|".join(re.escape(r) for r in sorted({x[1:] for x in first}, key=len, reverse=True))
+    return re.compile("[" + re.escape("".join(chars)) + r"](?<![\w.-].)(?i:" + rests + ")")
 
 
 _RX_SPACES = re.compile(r"\s+")
@@ -115,13 +114,28 @@ _RX_WORD_CHAR = re.compile(r"\w")  # ``\b`` before a word character: no word cha
 _RX_LEFT_EDGE = re.compile(r"[\w.-]")  # the date expressions' ``(?<![\w.-])``
 _RX_ALNUM_RUN = re.compile(r"[^\W_]+")  # str.isalnum() characters
 _RX_DIGITS = re.compile(r"\d+")
-_RX_WORD = re.compile(r"\w+")
+_RX_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_RX_ASCII_LETTER_CI = re.compile(r"(?i)[a-z]")  # on non-ASCII text: the letters matching an ASCII one case-blind
 _RX_YEAR = re.compile(r"(?:19|20)\d\d")
 _RX_MOD_RANGE = re.compile(r"(?i)(early|mid|late)\s*-?\s*(to|and)\s")
+_SIZE_START = itemgetter(0, 1)  # a hit's (start - end, start): longest first, then leftmost
+_NEAR_RELATIVE, _NEAR_WEEKDAY, _NEAR_SEASON_REL = 1, 2, 4  # ``DateFinder._near_words`` flags
+_LEAD_KINDS = frozenset({"md", "dm", "modm", "m"})  # the expressions whose atom may depend on the lead
+
+
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _month_days(y: int, m: int) -> int:
+    """``calendar.monthrange(y, m)[1]`` (the number of days of the month), without the weekday it also
+    computes; a month outside 1..12 raises ``ValueError`` as there."""
+    if not 1 <= m <= 12:
+        raise ValueError(f"bad month number {m}; must be 1-12")
+    return 29 if m == 2 and calendar.isleap(y) else _MONTH_DAYS[m]
 
 
 def _month_end(y: int, m: int) -> dt.date:
-    return dt.date(y, m, calendar.monthrange(y, m)[1])
+    return dt.date(y, m, _month_days(y, m))
 
 
 def _iso(d: dt.date | None) -> str | None:
@@ -136,6 +150,18 @@ def _value(first: dt.date | None, last: dt.date | None, precision: str) -> str |
     if precision in ("month", "week"):
         return f"{last.year:04d}-{last.month:02d}"
     return f"{last.year:04d}"
+
+
+@lru_cache(maxsize=4096)
+def _record_dates(first: dt.date | None, last: dt.date | None, precision: str) -> tuple[str | None, ...]:
+    """A record's ``value``, ``date_start`` and ``date_end`` (pure: kept for the dates seen again)."""
+    return _value(first, last, precision), _iso(first), _iso(last)
+
+
+@lru_cache(maxsize=1024)
+def _words(phrase: str) -> str:
+    """``phrase`` lower-cased, its spaces made one space: the key of a lead word list."""
+    return _RX_SPACES.sub(" ", phrase.lower())
 
 
 class DateFinder:
@@ -202,17 +228,51 @@ class DateFinder:
         # hits at a word start (no hit inside a word can cover a word start), so no filter is needed
         self._re_anchor_starts = re.compile(r"\b" + _trie(anchors)) \
             if all(re.fullmatch(r"\w+", a) for a in anchors) else None
+        # the anchors with the years in one scan, led by the character before them (a space is put
+        # before the text so the first word has one): ``[^a-zA-Z0-9_]`` holds every non-word character,
+        # so this finds every anchor at a word start, plus hits after a non-ASCII word character, which
+        # are dropped (``_anchors``). The regex engine tries a match only after such a character, not at
+        # every letter as with ``\b``. A dropped hit hides no anchor: what it spans after its first
+        # character is word characters, and an anchor needs a non-word character before it.
+        self._re_anchor_led = re.compile(r"[^a-zA-Z0-9_](?:" + _trie(anchors) + r"|(?:19|20)\d\d)") \
+            if self._re_anchor_starts is not None else None
+        self._month3 = frozenset(m[:3] for m in self._months)  # the month leads, case as written
         # Matching in a window (see ``find``): the expressions led by a month name, a year or a digit run
         # are tried only where such a lead starts; the others only in windows holding their words.
         self._kind_rx = dict((kind, rx) for rx, kind in self._rx)
         self._re_month_lead = re.compile(_trie({m[:3] for m in self._months}))  # case as written
-        self._gate_mod = _gate_words(self._mods)
-        self._gate_season = frozenset(x.lower() for x in self._seasons) | frozenset(
-            p + x.lower() for p in ("early", "mid", "late") for x in self._seasons)
-        self._gate_season_rel = _gate_words(w["season_offsets"])
-        self._gate_weekday = frozenset(x.lower() for x in self._weekdays)
-        self._gate_relative = _gate_words(self._relative)
+        # Where the expressions searched in a window can start, on plain windows (``_scan``): the first
+        # words their matches can start with ("early" of "early to mid-May", "the" of "the end of May")
+        parts = {"early", "mid", "late"}  # the optional "early to", "mid-" in front of some expressions
+        firsts = {"modm": parts | set(self._mods), "mody": set(self._mods), "season_y": parts | set(self._seasons),
+                  "season_rel": set(w["season_offsets"]), "weekday": set(w["weekday_prefixes"]) | set(self._weekdays),
+                  "relative": set(self._relative)}
+        self._kind_starts = {k: _starts_rx(v) for k, v in firsts.items()}
+        self._mod_last = tuple(sorted({x.lower().split()[-1] for x in self._mods}))
+        # each modifier's last word with the word before it, if any ("end of": "of", "end")
+        tails: dict[str, set[str]] = {}
+        for x in self._mods:
+            ws = x.lower().split()
+            tails.setdefault(ws[-1], set()).add(ws[-2] if len(ws) > 1 else "")
+        self._mod_tails = tuple((k, None if "" in v else tuple(sorted(v))) for k, v in sorted(tails.items()))
+        # what a window holding a match of the other expressions holds (``_scan``): for "the end of May",
+        # a modifier's last words before the month; for the phrases, an anchor with the word before it,
+        # or a substring (see ``_near``); for "midsummer 2017", a season's name
+        self._near_relative = self._near(self._relative)
+        self._near_weekday = self._near(self._weekdays)
+        self._near_season_rel = self._near([f"{o} {x}" for o in w["season_offsets"] for x in self._seasons])
+        self._keys_season = tuple(x.lower() for x in self._seasons)
+        # the three by anchor text, together: ``[(flag, may start a phrase, words before it), ...]``
+        self._near_words: dict[str, list[tuple[int, bool, tuple[str, ...]]]] = {}
+        for flag, (by_anchor, _) in ((_NEAR_RELATIVE, self._near_relative), (_NEAR_WEEKDAY, self._near_weekday),
+                                     (_NEAR_SEASON_REL, self._near_season_rel)):
+            for anchor, (initial, before) in by_anchor.items():
+                self._near_words.setdefault(anchor, []).append((flag, initial, before))
         self._re_lead = re.compile(r"(?<![\w])(?P<lead>" + _alt(w["leads"], "i") + r")\s+$")
+        # the same on lower-cased ASCII text, factored (see ``_lead``)
+        leads = {x.lower() for x in w["leads"]}
+        self._re_lead_low = re.compile(r"(?<![\w])(?P<lead>" + _trie(leads, r"\s+") + r")\s+$") \
+            if all(re.fullmatch(r"[a-z]+(?: [a-z]+)*", x) for x in leads) else None
         self._gate = {x.lower() for x in w["leads_for_bare_month_or_year"]} | {"early", "late", "mid"}
         self._openers = {x.lower() for x in w["range_openers"]}
         self._since = {x.lower() for x in w["since_words"]}
@@ -220,6 +280,58 @@ class DateFinder:
         self._forward = {x.lower() for x in w.get("forward_leads", [])}
         self._forward_days = int(w.get("forward_lead_days", 0))
         self._slack_days = int(w.get("forward_slack_days", 0))
+        # resolved atoms (``find``), without their offsets, by what they are a function of; emptied when full
+        self._atom_memo: dict[tuple, tuple] = {}
+        self._atom_memo_size = 16_384
+
+    def _near(self, phrases) -> tuple[dict[str, tuple[bool, tuple[str, ...]]], tuple[str, ...]]:
+        """``(by_anchor, keys)``: what a window holding a match of one of ``phrases`` (case-blind, the
+        words apart by ``\\s+``) holds, as ``_scan`` checks it.
+
+        A phrase with an anchor word (a word at whose start the anchor regex matches: the match stays
+        inside the word, anchors being made of word characters) puts that anchor at the word's start in
+        the window: ``by_anchor`` maps the anchor's text to whether it may start a phrase and to the
+        words that may come before it, spaces apart. A phrase without one gives its longest word, which
+        the window then holds as a substring (``keys``). Without the fast anchors (``_re_anchor_led``,
+        which needs anchors made of word characters) every phrase gives a key.
+        """
+        by_anchor: dict[str, tuple[bool, set[str]]] = {}
+        keys: set[str] = set()
+        for p in phrases:
+            ws = p.lower().split()
+            hit = [(i, m.group()) for i, m in enumerate(map(self._re_anchor_words.match, ws)) if m is not None]
+            if hit and self._re_anchor_led is not None:
+                i, anchor = hit[0]
+                initial, before = by_anchor.get(anchor, (False, set()))
+                if i:
+                    before.add(ws[i - 1])
+                by_anchor[anchor] = (initial or not i, before)
+            else:
+                keys.add(max(ws, key=len))
+        return {k: (v[0], tuple(sorted(v[1]))) for k, v in by_anchor.items()}, tuple(sorted(keys))
+
+    def _mod_before(self, low: str, lo: int, k: int) -> bool:
+        """Whether a modifier may end at ``k`` in ``low[lo:]``: one's last word, and before it, spaces
+        apart, the word before that in the modifier, if it has one (``str.isspace`` is ``\\s``)."""
+        for last, before in self._mod_tails:
+            if low.endswith(last, lo, k):
+                if before is None:
+                    return True
+                j = k - len(last)
+                i = j
+                while i > lo and low[i - 1].isspace():
+                    i -= 1
+                if i < j and low.endswith(before, lo, i):
+                    return True
+        return False
+
+    @staticmethod
+    def _has_key(near, window: str) -> bool:
+        """Whether ``window`` holds one of the keys of ``near`` (:meth:`_near`) as a substring."""
+        for k in near[1]:
+            if k in window:
+                return True
+        return False
 
     # ------------------------------------------------------------------ atoms
 
@@ -228,24 +340,55 @@ class DateFinder:
 
     @staticmethod
     def _infer_year(month: int, day: int, ref: dt.date, ahead: int = 0) -> int:
-        """The latest year that puts ``month``/``day`` on or before ``ref`` + ``ahead`` days."""
+        """The latest year that puts ``month``/``day`` on or before ``ref`` + ``ahead`` days.
+
+        Dates are compared as ``(year, month, day)`` tuples, without building them; a day or month no
+        date has, or a year out of range, makes no year fit, as ``dt.date`` refusing it did.
+        """
         limit = ref + dt.timedelta(days=ahead)
-        for y in (ref.year + 1, ref.year, ref.year - 1):
-            try:
-                if dt.date(y, month, min(day, calendar.monthrange(y, month)[1])) <= limit:
+        bound = (limit.year, limit.month, limit.day)
+        if 1 <= month <= 12 and day >= 1:
+            for y in (ref.year + 1, ref.year, ref.year - 1):
+                if dt.MINYEAR <= y <= dt.MAXYEAR and (y, month, min(day, _month_days(y, month))) <= bound:
                     return y
-            except ValueError:
-                continue
         return ref.year - 1
 
-    def _ahead(self, m: re.Match) -> int:
+    def _lead(self, text: str, start: int, memo: dict[int, re.Match | None] | None = None,
+              low: str | None = None) -> re.Match | None:
+        """``_re_lead.search(text, max(0, start - 20), start)``: the lead words before ``start`` (a match
+        on ``low``, the lower-cased text, when given: same offsets, the lead's words lower-cased).
+
+        The lead ends with spaces up to ``start`` (``\\s+$``), so without a space (``str.isspace`` is
+        ``\\s``) just before ``start`` there is none, and no regex runs. Where the text the regex sees
+        (from one character before the window, for ``(?<![\\w])``) is ASCII, the case-blind alternation
+        is the same as the lower-case words, factored, on ``low``: the regex engine tries far fewer
+        branches at each place. Both find the leftmost place where a lead runs on to the spaces before
+        ``start``; at one place all the leads that do so span the same characters, so the group is the
+        same too. ``memo``: the leads found so far in ``text``, by ``start`` (a hit's lead is wanted to
+        resolve it and again to output it).
+        """
+        if memo is not None and start in memo:
+            return memo[start]
+        lead = None
+        if start and text[start - 1].isspace():
+            lo = start - 20 if start > 20 else 0
+            if low is not None and self._re_lead_low is not None and low[lo - 1 if lo else 0:start].isascii():
+                lead = self._re_lead_low.search(low, lo, start)
+            else:
+                lead = self._re_lead.search(text, lo, start)
+        if memo is not None:
+            memo[start] = lead
+        return lead
+
+    def _ahead(self, m: re.Match, memo: dict[int, re.Match | None] | None = None, low: str | None = None) -> int:
         """Days after the reference date a yearless date may lie, given the words before it."""
-        lead = self._re_lead.search(m.string, max(0, m.start() - 20), m.start())
-        if lead and _RX_SPACES.sub(" ", lead.group("lead").lower()) in self._forward:
+        lead = self._lead(m.string, m.start(), memo, low)
+        if lead and _words(lead.group("lead")) in self._forward:
             return max(self._forward_days, self._slack_days)
         return self._slack_days
 
-    def _atom(self, kind: str, m: re.Match, ref: dt.date | None) -> list[_Atom]:
+    def _atom(self, kind: str, m: re.Match, ref: dt.date | None,
+              memo: dict[int, re.Match | None] | None = None, low: str | None = None) -> list[_Atom]:
         g = m.groupdict()
         s, e = m.start(), m.end()
         try:
@@ -261,7 +404,7 @@ class DateFinder:
                     if ref is None:
                         return [_Atom(s, e, None, None, "day", True)]
                     last_day = int(g.get("d2") or d1)
-                    y = self._infer_year(mo, last_day, ref, self._ahead(m))
+                    y = self._infer_year(mo, last_day, ref, self._ahead(m, memo, low))
                 if kind == "md" and g.get("d2"):
                     a, b2 = dt.date(y, mo, d1), dt.date(y, mo, int(g["d2"]))
                     return [_Atom(s, e, a, b2, "day", rel)]
@@ -281,7 +424,7 @@ class DateFinder:
                 if y is None:
                     if ref is None:
                         return [_Atom(s, e, None, None, "month", True)]
-                    y = self._infer_year(mo, part[0], ref, self._ahead(m))
+                    y = self._infer_year(mo, part[0], ref, self._ahead(m, memo, low))
                 end = _month_end(y, mo)
                 first = dt.date(y, mo, part[0])
                 last = min(end, dt.date(y, mo, min(part[1], end.day)))
@@ -336,7 +479,7 @@ class DateFinder:
                 mo = self._month_no(g["m"])
                 if ref is None:
                     return [_Atom(s, e, None, None, "month", True, needs_lead=True)]
-                ahead = self._ahead(m)
+                ahead = self._ahead(m, memo, low)
                 y = self._infer_year(mo, 1, ref, ahead if ahead > self._slack_days else 0)
                 return [_Atom(s, e, dt.date(y, mo, 1), _month_end(y, mo), "month", True, needs_lead=True)]
             if kind == "y":
@@ -397,26 +540,37 @@ class DateFinder:
         ref = dt.date.fromisoformat(reference) if isinstance(reference, str) else reference
         hits: list[tuple[int, int, str, re.Match]] = []
         low = self._lower(text)
-        for lo, hi in self._windows(text, low=low):
-            self._scan(text, low, lo, hi, hits)
+        for lo, hi, anchors in self._windows_anchors(text, low=low):
+            self._scan(text, low, lo, hi, hits, anchors)
         # longest first, no overlaps; an atom spans its match, so only the hits that find room are
         # resolved (a hit that resolves to nothing, "February 30", leaves the room to the next)
-        hits.sort(key=lambda h: (h[0], h[1]))
+        hits.sort(key=_SIZE_START)
         chosen: list[_Atom] = []
         taken = bytearray(len(text))
+        leads: dict[int, re.Match | None] = {}
+        memo = self._atom_memo
+        if len(memo) > self._atom_memo_size:
+            memo.clear()
         for neg, s, kind, m in hits:
             e = s - neg
             if taken.find(1, s, e) < 0:
-                for a in self._atom(kind, m, ref):
+                # an atom is a function of the match's words and groups, the reference date and, for a
+                # yearless month, whether its lead looks forward: resolved once per such key
+                key = (kind, m.group(), m.groups(), ref,
+                       self._ahead(m, leads, low) if kind in _LEAD_KINDS and ref is not None else None)
+                got = memo.get(key)
+                if got is None:
+                    got = memo[key] = tuple(a[2:] for a in self._atom(kind, m, ref, leads, low))
+                for a in got:
                     taken[s:e] = b"\x01" * (e - s)
-                    chosen.append(a)
-        chosen.sort(key=lambda a: a.start)
+                    chosen.append(_Atom(s, e, *a))
+        chosen.sort()  # by start: the atoms do not overlap
         out: list[tuple[int, int, str, dict[str, Any]]] = []
         i = 0
         while i < len(chosen):
             a = chosen[i]
-            lead_m = self._re_lead.search(text, max(0, a.start - 20), a.start)
-            lead = _RX_SPACES.sub(" ", lead_m.group("lead").lower()) if lead_m else None
+            lead_m = leads[a.start] if a.start in leads else self._lead(text, a.start, leads, low)
+            lead = _words(lead_m.group("lead")) if lead_m else None
             start = lead_m.start() if lead_m else a.start
             # a period: "between A and B", "from A to B"
             if i + 1 < len(chosen) and lead in self._openers:
@@ -447,11 +601,14 @@ class DateFinder:
     def _anchors(self, low: str) -> list[tuple[int, int]]:
         """``(start, end)`` of the matches of ``_re_anchor`` in ``low``, in order (found faster)."""
         is_word = _RX_WORD_CHAR.match
-        if self._re_anchor_starts is not None:
-            out = [m.span() for m in self._re_anchor_starts.finditer(low)]
-        else:
-            out = [(m.start(), m.end()) for m in self._re_anchor_words.finditer(low)
-                   if not m.start() or not is_word(low, m.start() - 1)]
+        if self._re_anchor_led is not None:
+            # offsets in " " + low are one past the hit's leading character: the anchor's own offsets
+            out = [(m.start(), m.end() - 1) for m in self._re_anchor_led.finditer(" " + low)]
+            if not low.isascii():  # a hit after a non-ASCII word character is not at a word start
+                out = [a for a in out if not a[0] or not is_word(low, a[0] - 1)]
+            return out
+        out = [(m.start(), m.end()) for m in self._re_anchor_words.finditer(low)
+               if not m.start() or not is_word(low, m.start() - 1)]
         years = [(m.start(), m.end()) for m in _RX_YEAR.finditer(low)
                  if not m.start() or not is_word(low, m.start() - 1)]
         if years:
@@ -461,71 +618,155 @@ class DateFinder:
 
     def _windows(self, text: str, before: int = 24, after: int = 40, low: str | None = None) -> list[tuple[int, int]]:
         """Stretches of text around date anchors (month and weekday names, years, "week" ...)."""
-        out: list[list[int]] = []
+        return [(lo, hi) for lo, hi, _ in self._windows_anchors(text, before, after, low)]
+
+    def _windows_anchors(self, text: str, before: int = 24, after: int = 40,
+                         low: str | None = None) -> list[tuple[int, int, list[tuple[int, int]]]]:
+        """:meth:`_windows`, each with the anchors it was built from (all the anchors inside it: the
+        windows are apart, and an anchor lies in the window it joins)."""
+        out: list[list] = []
         size = len(text)
-        for s, e in self._anchors(self._lower(text) if low is None else low):
-            hi = min(size, e + after)
-            if hi < size and text[hi - 1].isalnum() and text[hi].isalnum():  # end windows on a word boundary
+        isalnum = str.isalnum
+        for a in self._anchors(self._lower(text) if low is None else low):
+            s, e = a
+            hi = e + after
+            if hi >= size:
+                hi = size
+            elif isalnum(text[hi - 1]) and isalnum(text[hi]):  # end windows on a word boundary
                 hi = _RX_ALNUM_RUN.match(text, hi).end()
-            lo = max(0, s - before)
+            lo = s - before if s > before else 0
             if out and lo <= out[-1][1] + 120:  # fewer, longer windows: fewer regex calls
-                out[-1][1] = max(out[-1][1], hi)  # (the start moved back below would not change this)
+                w = out[-1]
+                if hi > w[1]:  # (the start moved back below would not change this)
+                    w[1] = hi
+                w[2].append(a)
                 continue
             while lo > 0 and not text[lo - 1].isspace():  # start windows on a word boundary
                 lo -= 1
             if out and lo <= out[-1][1] + 120:
-                out[-1][1] = max(out[-1][1], hi)
+                w = out[-1]
+                if hi > w[1]:
+                    w[1] = hi
+                w[2].append(a)
             else:
-                out.append([lo, hi])
-        return [(a, b) for a, b in out]
+                out.append([lo, hi, [a]])
+        return [(lo, hi, anchors) for lo, hi, anchors in out]
 
-    def _scan(self, text: str, low: str, lo: int, hi: int, hits: list) -> None:
+    def _scan(self, text: str, low: str, lo: int, hi: int, hits: list,
+              anchors: list[tuple[int, int]] | None = None) -> None:
         """Append ``(start - end, start, kind, match)`` for every expression's matches in ``text[lo:hi]``:
         for each expression in ``_rx`` order, the matches ``rx.finditer(text, lo, hi)`` gives, found with
-        fewer regex calls.
+        fewer regex calls. ``anchors``: the window's anchors (default: found anew).
 
         An expression led by a month name, a year or a digit is tried (``rx.match``) only where such a
-        lead starts, moving on from each match's end as ``finditer`` does. The others are searched only
-        in windows holding all the words of one of their phrases as whole words: on a window of ASCII
-        text, where the lower-cased words are exactly what their case-blind patterns can match (other
-        windows are always searched). In a match each such word is set off by spaces, hyphens, commas or
-        the pattern's edges, except a season glued to "mid", "early" or "late" ("midsummer 2017").
+        lead starts, moving on from each match's end as ``finditer`` does. Each opens with
+        ``(?<![\\w.-])``, so it starts at a word start, where a month name or a year is an anchor: the
+        leads are taken from the window's anchors. Inside a match, the month name of "day month" and
+        "mid-month" and the year of "mid-2017" and "summer 2017" follow a space or a hyphen: they are
+        anchors too, and without one those expressions are not tried; "day month" is tried only when a
+        month name follows a digit, an ordinal suffix and spaces, "2017-09-06" where a hyphen follows
+        the year, "May 2017" where the next anchor is a year after spaces. A lead left out is one where
+        the expression cannot match, so the matches and the places ``finditer`` moves on from are the
+        same.
+
+        The other expressions (case-blind words) are tried only in windows that may hold a match, on
+        a window where those words can only match ASCII letters (``plain``: ASCII, or without the few
+        other letters that match an ASCII letter case-blind: long s, Kelvin sign; other windows are searched
+        whole), judged on the lower-cased text: "mid-May", "the end of 2017" need a modifier's last word
+        with spaces or a hyphen before a month name or year; "summer 2017" a year and a season's name;
+        the words of the others, an anchor they hold with the word before it (:meth:`_near`). There
+        they are tried only where one of their first words starts (:func:`_starts_rx`), as the others.
+        Each test is one a window holding a match passes, so no match is lost.
         """
         rx = self._kind_rx
-        months = [m.start() for m in self._re_month_lead.finditer(text, lo, hi)]
-        years = [m.start() for m in _RX_YEAR.finditer(text, lo, hi)]
+        if anchors is None:
+            anchors = [a for a in self._anchors(low) if lo <= a[0] < hi]
+        month3 = self._month3
         window = low[lo:hi]
-        if window.isascii():
-            words = set(_RX_WORD.findall(window))
-            mod = _has_phrase(words, self._gate_mod)
-            season = not words.isdisjoint(self._gate_season)
-            season_rel = season and _has_phrase(words, self._gate_season_rel)
-            weekday = not words.isdisjoint(self._gate_weekday)
-            relative = _has_phrase(words, self._gate_relative)
+        plain = window.isascii() or not _RX_ASCII_LETTER_CI.search("".join(_RX_NON_ASCII.findall(text, lo, hi)))
+        if self._re_anchor_led is None:  # anchors not all made of word characters: no shortcut taken from them
+            anchors = []
+            plain = False
+        # one pass over the anchors: the month names and years, those of them a year follows (spaces
+        # apart: "May 2017", "Sept. 2017"; the next anchor, as none starts inside such a match), and the
+        # gates of the other expressions
+        months: list[int] = []
+        years: list[int] = []
+        years_after: list[int] = []  # the month names the next anchor, a year after a space, follows
+        mod = False
+        near = 0
+        mod_last = self._mod_last
+        near_words = self._near_words
+        prev_month = -1
+        for s, e in anchors:
+            if low[s].isdigit():
+                years.append(s)
+                if prev_month >= 0 and text[s - 1].isspace():
+                    years_after.append(prev_month)
+                prev_month = -1
+                lead = True
+            elif text[s:s + 3] in month3:
+                months.append(s)
+                prev_month = s
+                lead = True
+            else:
+                prev_month = -1
+                lead = False
+            if not plain:
+                continue
+            got = near_words.get(low[s:e])
+            if got is None and not (lead and not mod):
+                continue
+            j = s  # the spaces before the anchor
+            while j > lo and low[j - 1].isspace():
+                j -= 1
+            if lead and not mod:  # a modifier's last word, then spaces or a hyphen, then the month or year
+                k = j
+                if k > lo and low[k - 1] == "-":
+                    k -= 1
+                    while k > lo and low[k - 1].isspace():
+                        k -= 1
+                mod = k < s and low.endswith(mod_last, lo, k) and self._mod_before(low, lo, k)
+            if got is not None:
+                for flag, initial, before in got:
+                    if initial or (j < s and low.endswith(before, lo, j)):
+                        near |= flag
+        if plain:
+            season = bool(years) and any(k in window for k in self._keys_season)
+            season_rel = bool(near & _NEAR_SEASON_REL) or self._has_key(self._near_season_rel, window)
+            weekday = bool(near & _NEAR_WEEKDAY) or self._has_key(self._near_weekday, window)
+            relative = bool(near & _NEAR_RELATIVE) or self._has_key(self._near_relative, window)
         else:
             mod = season = season_rel = weekday = relative = True
+        if self._re_anchor_led is None:
+            months = years_after = [m.start() for m in self._re_month_lead.finditer(text, lo, hi)]
+            years = [m.start() for m in _RX_YEAR.finditer(text, lo, hi)]
 
         def led(kind: str, starts: list[int]) -> None:
-            pat = rx[kind]
+            match = rx[kind].match
             pos = lo
             for p in starts:
                 if p >= pos:
-                    m = pat.match(text, p, hi)
+                    m = match(text, p, hi)
                     if m is not None:
                         pos = m.end()
                         hits.append((p - pos, p, kind, m))
 
         def search(kind: str) -> None:
+            if plain:  # tried where a match can start (see ``_starts_rx``), as ``led`` does
+                led(kind, [m.start() for m in self._kind_starts[kind].finditer(text, lo, hi)])
+                return
             for m in rx[kind].finditer(text, lo, hi):
                 s, e = m.span()
                 hits.append((s - e, s, kind, m))
 
         if years:
-            led("iso", years)
+            led("iso", [s for s in years if text.startswith("-", s + 4)])  # "2017-09-06": a hyphen after the year
         if months:
             led("md", months)
-            led("dm", [m.start() for m in _RX_DIGITS.finditer(text, lo, hi)])
-            led("my", months)
+            if any(self._after_day(text, s, lo) for s in months):
+                led("dm", [m.start() for m in _RX_DIGITS.finditer(text, lo, hi)])
+            led("my", years_after)
             if mod:
                 search("modm")
         if years and mod:
@@ -544,12 +785,26 @@ class DateFinder:
             led("y", years)
 
     @staticmethod
+    def _after_day(text: str, s: int, lo: int) -> bool:
+        """Whether the month name at ``s`` may end a "day month" match: spaces before it, and before
+        them a digit, with or without an ordinal suffix ("3 May", "21st\\nJune"). ``str.isspace`` is
+        ``\\s``; ``str.isdigit`` holds for every ``\\d`` (and a few more)."""
+        j = s
+        while j > lo and text[j - 1].isspace():
+            j -= 1
+        if j == s or j <= lo:
+            return False
+        if text[j - 2:j] in ("st", "nd", "rd", "th"):
+            j -= 2
+        return j > lo and text[j - 1].isdigit()
+
+    @staticmethod
     def _align_range(a: _Atom, b: _Atom) -> _Atom:
         """Put a period's beginning before its end when the beginning's year was inferred."""
         if a.first and b.last and a.relative and a.first > b.last:
             try:
-                return replace(a, first=a.first.replace(year=a.first.year - 1),
-                               last=a.last.replace(year=a.last.year - 1) if a.last else None)
+                return a._replace(first=a.first.replace(year=a.first.year - 1),
+                                  last=a.last.replace(year=a.last.year - 1) if a.last else None)
             except ValueError:
                 return a
         return a
@@ -557,8 +812,8 @@ class DateFinder:
     @staticmethod
     def _record(text: str, start: int, end: int, first: dt.date | None, last: dt.date | None,
                 precision: str, relative: bool) -> tuple[int, int, str, dict[str, Any]]:
-        value = _value(first, last, precision)
-        rec = {"canonical": value or "", "value": value, "date_start": _iso(first), "date_end": _iso(last),
+        value, date_start, date_end = _record_dates(first, last, precision)
+        rec = {"canonical": value or "", "value": value, "date_start": date_start, "date_end": date_end,
                "precision": precision, "relative": bool(relative)}
         return start, end, text[start:end], rec
 

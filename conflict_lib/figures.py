@@ -63,8 +63,6 @@ def _ci_alt(words) -> str:
 
 
 _RX_SPACES = re.compile(r"\s+")
-_RX_WORD_CHAR = re.compile(r"\w")
-_RX_DIGITS = re.compile(r"\d+")
 _RX_TWO_WORDS = re.compile(r"[a-z]+-[a-z]+")
 _RX_HI_SCALE = re.compile(r"(?i)\s(hundred|thousand|million|billion)$")
 _RX_LETTER = re.compile(r"(?i)[a-z]")
@@ -72,6 +70,11 @@ _RX_SLASH_DIGIT = re.compile(r"/\d")
 _RX_YEAR = re.compile(r"(?:19|20)\d\d")
 _RX_LONG_NUMBER = re.compile(r"\d{5,}")
 _RX_SHORT_NUMBER = re.compile(r"\d{1,2}")
+
+
+def _is_long_number(s: str) -> bool:
+    """``_RX_LONG_NUMBER.fullmatch(s)`` (five digits or more), with string tests."""
+    return len(s) >= 5 and s.isdecimal()
 
 
 def _norm(s: str) -> str:
@@ -123,23 +126,53 @@ class FigureFinder:
             r"(?:(?P<between>[Bb]etween)\s+(?P<lo1>" + num + r")\s+and\s+(?P<hi1>" + num + r")"
             + r"|(?P<lo2>" + num + r")\s*(?:-|to)\s*(?P<hi2>" + num + r")(?!,?\d)(?![A-Za-z_])"
             + r"|(?P<one>" + num + r")(?!,?\d)(?![A-Za-z_]))" + pct + dur)
+        # the same at a digit: a number there starts with a digit, so the leading numbers drop the
+        # words (and "between" never matches); the groups are the same. The words can never match at
+        # a digit, so the regex engine tries the same paths in the same order, minus failing ones
+        lead = r"(?:" + digits + r")" + scale
+        #: whether no word (number or approximate) starts with a digit, as ``_re_at_digit`` assumes
+        self._words_start_with_letters = not any(w[:1].isdecimal() for w in (*self._numw, *self._approx))
+        self._re_at_digit = re.compile(
+            r"(?:(?P<between>(?!))(?P<lo1>)(?P<hi1>)"
+            + r"|(?P<lo2>" + lead + r")\s*(?:-|to)\s*(?P<hi2>" + num + r")(?!,?\d)(?![A-Za-z_])"
+            + r"|(?P<one>" + lead + r")(?!,?\d)(?![A-Za-z_]))" + pct + dur)
         self._re_approx = re.compile(r"(?P<aw>" + _ci_alt(self._approx) + r")\s+of\b")
         anchor_words = set(self._numw) | set(self._approx) | {
             "between", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"}
         self._re_anchor = re.compile(r"\b(?:\d|" + "|".join(
             re.escape(w).replace(r"\ ", r"\s+") for w in sorted(anchor_words, key=len, reverse=True)) + ")")
-        # the same anchors found faster (``_anchors``): the words as one factored regex without ``\b``
-        self._re_anchor_words = re.compile(_trie(anchor_words, r"\s+"))
+        # the same anchors found faster (``_anchors``): the words as one factored regex, led by a
+        # non-word character instead of ``\b``
+        words = _trie(anchor_words, r"\s+")
+        #: ``_anchors`` needs words of letters and spaces (else it runs ``_re_anchor`` itself)
+        self._anchor_words_plain = all(c.isalpha() or c == " " for w in anchor_words for c in w)
+        self._re_anchor_led = re.compile(r"\W(?:\d|" + words + ")")
+        self._re_anchor_first = re.compile(r"\d|" + words)
         self._unit_values = frozenset(self._units.values())
         self._qual_last_words = tuple(sorted({q.split()[-1] for q in self._qual}))
         self._blocked_tuple = tuple(sorted(self._blocked))
         self._re_qual = re.compile(r"(?i)(?<![\w])(?P<q>" + _alt(self._qual) + r")\s+$")
         self._re_prev_word = re.compile(r"([#\w.]+)\s*$")
         self._re_next_words = re.compile(r"[\s,]*((?:[A-Za-z][\w'-]*)(?:\s+[A-Za-z][\w'-]*){0,3})")
+        self._number_cache: dict[str, float | None] = {}
+        self._unit_cache: dict[str, str | None] = {}
 
     # ------------------------------------------------------------------ numbers
 
     def _number(self, s: str) -> float | None:
+        """The value of a number as written ("2,000", "twenty-five", "1.5 million"), or None.
+
+        A function of ``s`` alone, so cached per string (the same numbers come back).
+        """
+        cache = self._number_cache
+        if s in cache:
+            return cache[s]
+        if len(cache) > 100_000:  # a bound for endless streams of new numbers
+            cache.clear()
+        v = cache[s] = self._parse_number(s)
+        return v
+
+    def _parse_number(self, s: str) -> float | None:
         m = self._re_num_part.fullmatch(s.strip())
         if m is None:
             return None
@@ -156,10 +189,24 @@ class FigureFinder:
         return v
 
     def _unit(self, text: str, end: int) -> str | None:
+        """The unit counted by the figure ending at ``end``: from the (up to four) words after it.
+
+        A function of those words alone (``_re_next_words``' group), so cached per words.
+        """
         m = self._re_next_words.match(text, end, min(len(text), end + 80))
         if not m:
             return None
-        words = m.group(1).split()
+        phrase = m.group(1)
+        cache = self._unit_cache
+        if phrase in cache:
+            return cache[phrase]
+        if len(cache) > 100_000:  # a bound for endless streams of new words
+            cache.clear()
+        unit = cache[phrase] = self._unit_of(phrase)
+        return unit
+
+    def _unit_of(self, phrase: str) -> str | None:
+        words = phrase.split()
         lows = [x.lower() for x in words]
         units = self._units
         n = len(words)
@@ -169,9 +216,9 @@ class FigureFinder:
                 lw = lw.split("-")[0]
             for k in (3, 2):  # "internally displaced persons"
                 if n >= i + k:
-                    phrase = " ".join(lows[i:i + k])
-                    if phrase in units:
-                        return units[phrase]
+                    joined = " ".join(lows[i:i + k])
+                    if joined in units:
+                        return units[joined]
             if lw in units:
                 return units[lw]
             if i == 0 and lw in self._verbs:
@@ -221,9 +268,27 @@ class FigureFinder:
         if len(low) != len(text):  # keep offsets aligned
             low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
         last_end = 0
-        approx, number = self._re_approx.match, self._re.match
+        approx, number, at_digit = self._re_approx.match, self._re.match, self._re_at_digit.match
+        digit_fast = self._words_start_with_letters
         for a in self._anchors(low):
             if a < last_end:
+                continue
+            if digit_fast and text[a].isdecimal():
+                # ``\\d`` is ``str.isdecimal``: no approximate word starts here, and the number is
+                # matched by the same regex without its word branches (``_re_at_digit``)
+                m = at_digit(text, a)
+                if m is None:
+                    continue
+                last_end = m.end()
+                if not taken[a]:
+                    self._number_hit(text, m, out, taken)
+                continue
+            if taken[a]:
+                # inside a date: a hit here would cover a taken character, and both ``_approx_hit`` and
+                # ``_number_hit`` drop such hits; only where the match ends counts (for ``last_end``)
+                m = approx(text, a) or number(text, a)
+                if m is not None:
+                    last_end = m.end()
                 continue
             m = approx(text, a)
             if m is not None:
@@ -241,30 +306,22 @@ class FigureFinder:
     def _anchors(self, low: str) -> list[int]:
         """The starts of the matches of ``_re_anchor`` in ``low``, in order, found faster.
 
-        ``_re_anchor`` is ``\\b`` then a digit or a word. A digit at a word start begins a run of digits,
-        and no run holds another word start; the words hold no digit, so the two kinds of anchors never
-        hide one another and are found apart: the runs of digits (kept when at a word start), and the
-        words with a regex that has no ``\\b`` (fast to scan): a hit not at a word start is dropped and
-        the search goes on from the next character, which is what ``finditer`` does with the ``\\b``.
+        ``_re_anchor`` is ``\\b`` then a digit or a word (the words are letters and spaces, no digit).
+        Before a word character, ``\\b`` means the text starts there or a non-word character comes
+        before: ``_re_anchor_led`` is that character then the digit or word, and the regex engine
+        tries it only after a non-word character (a fast scan) rather than at every position. Its
+        matches do not overlap as ``_re_anchor``'s do not: a word match ends with a letter, so the
+        next anchor's leading character lies at or after its end, where ``_re_anchor`` goes on from;
+        a digit hides nothing (no anchor starts on the next digits, which follow a word character).
+        An anchor at the very start has no character before it and is tried apart; the search goes
+        on from its end, as ``_re_anchor``'s.
         """
-        is_word = _RX_WORD_CHAR.match
-        out = [p for p in (m.start() for m in _RX_DIGITS.finditer(low)) if not p or not is_word(low, p - 1)]
-        n_digits = len(out)
-        search = self._re_anchor_words.search
-        pos = 0
-        while True:
-            m = search(low, pos)
-            if m is None:
-                break
-            p = m.start()
-            if p and is_word(low, p - 1):
-                pos = p + 1
-            else:
-                out.append(p)
-                pos = m.end()
-        if n_digits and len(out) > n_digits:
-            out.sort()
-        return out
+        if not self._anchor_words_plain:
+            return [m.start() for m in self._re_anchor.finditer(low)]
+        first = self._re_anchor_first.match(low)
+        if first is None:
+            return [m.start() + 1 for m in self._re_anchor_led.finditer(low)]
+        return [0] + [m.start() + 1 for m in self._re_anchor_led.finditer(low, first.end())]
 
     def _qualifier(self, text: str, end: int) -> re.Match | None:
         """``_re_qual.search(text, end - 30, end)``: a qualifier then spaces right before ``end``.
@@ -273,6 +330,8 @@ class FigureFinder:
         non-space token of the stretch, lower-cased, ends with a qualifier's last word (ASCII tokens;
         others are always searched).
         """
+        if not end or not text[end - 1].isspace():
+            return None  # no space right before ``end`` (the check below, without the slices)
         lo = max(0, end - 30)
         head = text[lo:end]
         stripped = head.rstrip()
@@ -303,7 +362,7 @@ class FigureFinder:
         start = qm.start() if qm else m.start()
         if qm:
             rec["qualifier"] = self._qual[_norm(qm.group("q"))]
-        if any(taken[start:m.end()]):
+        if taken.find(1, start, m.end()) >= 0:  # ``any(taken[start:m.end()])`` without the copy
             return
         out.append((start, m.end(), text[start:m.end()], rec))
         taken[start:m.end()] = b"\x01" * (m.end() - start)
@@ -316,26 +375,27 @@ class FigureFinder:
         qm = self._qualifier(text, s)
         if qm:
             s = qm.start()
-        if any(taken[s:e]):
+        if taken.find(1, s, e) >= 0:  # ``any(taken[s:e])`` without the copy
             return
         rec = self._record(text, m, num_start, qm.group("q") if qm else None)
         if rec is not None:
             out.append((s, e, text[s:e], rec))
 
     def _record(self, text: str, m: re.Match, num_start: int, qual: str | None) -> dict[str, Any] | None:
-        g = m.groupdict()
+        group = m.group  # the few groups needed, rather than ``groupdict()`` of all twenty
         if self._blocked_before(text, num_start):
             return None
         if num_start and text[num_start - 1] in "#$[":
             return None
         after = text[m.end():m.end() + 2]
-        if after[:1] in (":", "]") or _RX_SLASH_DIGIT.match(after):
+        if after[:1] in (":", "]") or (after[:1] == "/" and after[1:].isdecimal()):  # ``_RX_SLASH_DIGIT``
             return None
         if after[:1] == ")" and self._is_list_marker(text, num_start, m.group(0)):
             return None
         qualifier = self._qual.get(_norm(qual)) if qual else "exact"
-        if g.get("between") or g.get("lo2"):
-            lo_s, hi_s = (g["lo1"], g["hi1"]) if g.get("between") else (g["lo2"], g["hi2"])
+        between = group("between")
+        if between or group("lo2"):
+            lo_s, hi_s = group("lo1", "hi1") if between else group("lo2", "hi2")
             lo, hi = self._number(lo_s), self._number(hi_s)
             if lo is None or hi is None:
                 return None
@@ -349,11 +409,12 @@ class FigureFinder:
             value, low, high, qualifier = hi, lo, hi, "up_to"
             raw = hi_s
         else:
-            raw = g["one"]
+            raw = group("one")
             value = self._number(raw)
             if value is None:
                 return None
-            if _norm(raw) == "one":  # a pronoun far more often than a count
+            # ``_norm(raw) == "one"`` (no white space inside: the same as the stripped lower-case text)
+            if raw.strip().lower() == "one":  # a pronoun far more often than a count
                 return None
             low = high = None
             if qualifier == "exact":
@@ -362,13 +423,14 @@ class FigureFinder:
                 low = value
             elif qualifier in ("nearly", "up_to"):
                 high = value
-        if g.get("dur"):
-            unit = self._dur[g["dur"].lower()]
-        elif g.get("pct"):
+        dur = group("dur")
+        if dur:
+            unit = self._dur[dur.lower()]
+        elif group("pct"):
             unit = "percent"
         else:
             unit = self._unit(text, m.end())
-        if unit not in self._unit_values and (self._is_year(raw) or _RX_LONG_NUMBER.fullmatch(raw.strip())):
+        if unit not in self._unit_values and (self._is_year(raw) or _is_long_number(raw.strip())):
             return None
         canonical = f"{low:g}-{high:g}" if (low is not None and high is not None and low != high) else f"{value:g}"
         return {"canonical": canonical, "value": float(value), "low": None if low is None else float(low),
@@ -391,7 +453,9 @@ class FigureFinder:
 
     @staticmethod
     def _is_year(s: str) -> bool:
-        return bool(_RX_YEAR.fullmatch(s.strip()))
+        """``_RX_YEAR.fullmatch(s.strip())``, with string tests (``\\d`` is ``str.isdecimal``)."""
+        s = s.strip()
+        return len(s) == 4 and s[:2] in ("19", "20") and s[2:].isdecimal()
 
 
 @lru_cache(maxsize=2)
@@ -412,8 +476,15 @@ class FigureTagger:
         self.finder = finder
 
     def __call__(self, doc: Doc) -> Doc:
-        dates = doc.spans["dates"] if "dates" in doc.spans else None
-        ranges = [(s.start_char, s.end_char) for s in dates] if dates is not None else None
+        # the dates' offsets: from the doc's hit log when it knows them (no ``Span`` objects), else
+        # from the spans (see :class:`conflict_lib.pipeline.HitLog`)
+        log = doc.user_data.get(_pipeline.HITS_KEY)
+        keys = log.hits(doc, "dates") if log is not None else None
+        if keys is not None:
+            ranges = [(k[2], k[3]) for k in keys]
+        else:
+            dates = doc.spans["dates"] if "dates" in doc.spans else None
+            ranges = [(s.start_char, s.end_char) for s in dates] if dates is not None else None
         text = _doc_text(doc)
         doc.spans["figures"] = _pipeline.char_spans(doc, text, self.finder.find(text, ranges, doc._.reference_date),
                                                     trim_end=True)

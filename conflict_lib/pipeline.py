@@ -13,10 +13,11 @@ data files in ``conflict_lib/data/``):
 
 Each writes ``doc.spans[<kind>s]``; every span carries its record in ``span._.conflict``
 (a dict with ``canonical`` and the kind's attributes, see :class:`conflict_lib.schema.Mention`).
+While :func:`conflict_lib.tagging.tag_document` runs them, the spans' offsets are also noted in the
+doc's :class:`HitLog` (``doc.user_data[HITS_KEY]``), so the mentions are built without ``Span`` objects.
 """
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +28,7 @@ import spacy
 from spacy.attrs import IDX, LENGTH, ORTH, SENT_START
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
 #: Component names in pipeline order.
@@ -107,14 +109,23 @@ def char_spans(doc: Doc, text: str, found: list[tuple[int, int, str, Any]], trim
     ("2017.[41][42" is one token), the span's ``end_char`` is set back to the end of the words, so
     its characters are the words ("by 17 November 2017"); the span keeps its tokens (``span.text``
     is still theirs).
+
+    The spans' offsets go to the doc's hit log when there is one (see :class:`HitLog`); a span's
+    ``start_char`` / ``end_char`` are its first token's offset and its last token's end (or the
+    trimmed end), read off the same token offsets instead of asking the span.
     """
     spans: list[Span] = []
+    user_data = doc.user_data
+    log = user_data.get(HITS_KEY)
     if not found:
+        if log is not None:
+            log.batches.append([])
+            log.open = None
         return spans
     idx, tok_end = token_bounds(doc)
     size = len(text)
-    user_data = doc.user_data
     fast = _FAST_RECORD
+    keys = []
     for start, end, _text, rec in found:
         if not (0 <= start < end <= size):
             continue
@@ -125,14 +136,156 @@ def char_spans(doc: Doc, text: str, found: list[tuple[int, int, str, Any]], trim
         if e <= s:
             continue
         span = Span(doc, s, e)
-        if trim_end and tok_end[e - 1] > end and text[end - 1].isalnum() and not text[end].isalnum():
-            span.end_char = end
+        span_end = tok_end[e - 1]
+        if trim_end and span_end > end and text[end - 1].isalnum() and not text[end].isalnum():
+            span.end_char = span_end = end
+        key = ("._.", "conflict", idx[s], span_end)
         if fast:
-            user_data[("._.", "conflict", span.start_char, span.end_char)] = rec
+            user_data[key] = rec
         else:
             span._.conflict = rec
+        keys.append(key)
         spans.append(span)
+    if log is not None:
+        log.batches.append(keys)
+        log.open = None
     return spans
+
+
+#: ``doc.user_data`` key of the doc's :class:`HitLog` (present only while :func:`conflict_lib.tagging.tag_document`
+#: runs the pipeline: a log is started with :func:`start_hit_log`).
+HITS_KEY = ("conflict_lib", "hits")
+
+
+class HitLog:
+    """The spans the components wrote, as offsets, so that the mentions need no ``Span`` objects.
+
+    Turning a ``SpanGroup`` back into mentions builds a ``Span`` object per span and asks it for its
+    offsets: that cost more than the rest of :func:`conflict_lib.tagging.tag_document` beyond the
+    components. The components already know each span's offsets when they attach its record, so
+    :func:`char_spans` and :func:`set_record` note them here, as the record's ``doc.user_data`` key
+    ``("._.", "conflict", start_char, end_char)``: one *batch* per :func:`char_spans` call, one per
+    run of :func:`set_record` calls (a component that writes ``doc.user_data`` itself calls
+    :func:`note_hits` once per group). Nothing changes for the components: they keep writing
+    ``doc.spans[...]`` with records exactly as before (one group per component).
+
+    Whoever runs the components (``tag_document``) binds each batch to the ``doc.spans`` group
+    written in the same step with :meth:`end_step`, only when the binding is certain: the step is a
+    component of this package, it replaced exactly one group and made at most one batch, of the
+    group's length. A component from elsewhere might edit any group in place, so it unbinds them
+    all. :meth:`hits` hands a batch out only while its group is still the very object bound, of the
+    same length; otherwise the caller reads ``doc.spans`` (the records are always read from
+    ``doc.user_data``, as spaCy reads ``span._.conflict``).
+    """
+
+    __slots__ = ("batches", "open", "bound", "sentences")
+
+    def __init__(self) -> None:
+        #: one list of record keys per batch, in order
+        self.batches: list[list[tuple]] = []
+        #: the batch :func:`set_record` appends to (None: the next call starts one)
+        self.open: list[tuple] | None = None
+        #: ``doc.spans`` key -> (group, batch)
+        self.bound: dict[str, tuple[Any, list[tuple]]] = {}
+        #: ``(len(doc), starts)``: the sentence starts :class:`SentenceSplitter` set (first token aside),
+        #: while no component from elsewhere ran after it
+        self.sentences: tuple[int, list[int]] | None = None
+
+    def begin_step(self, doc: Doc) -> tuple[Doc, int, dict[str, Any]]:
+        """Note the state before a component runs on ``doc``; pass the result to :meth:`end_step`."""
+        self.open = None
+        return doc, len(self.batches), _groups(doc)
+
+    def end_step(self, proc: Any, doc: Doc, before: tuple[Doc, int, dict[str, Any]]) -> None:
+        """Bind the batch the component ``proc`` made to the group it wrote (see the class doc).
+
+        ``doc`` is what ``proc`` returned: if not the doc it was given, nothing is known of it.
+        """
+        self.open = None
+        old_doc, n_batches, groups = before
+        if doc is not old_doc or doc.user_data.get(HITS_KEY) is not self:
+            self.bound.clear()
+            self.sentences = None
+            return
+        if not _own_component(proc):
+            self.bound.clear()
+            self.sentences = None
+            return
+        after = _groups(doc)
+        if after == groups:  # no group replaced (the values compare by identity)
+            return
+        changed = [k for k, g in after.items() if groups.get(k) is not g]
+        if not groups.keys() <= after.keys():
+            changed.extend(k for k in groups if k not in after)
+        bound = self.bound
+        for k in changed:
+            bound.pop(k, None)
+        if len(changed) == 1 and len(self.batches) - n_batches <= 1:
+            group = after.get(changed[0])
+            batch = self.batches[-1] if len(self.batches) > n_batches else []
+            if group is not None and len(group) == len(batch):
+                bound[changed[0]] = (group, batch)
+
+    def hits(self, doc: Doc, key: str) -> list[tuple] | None:
+        """The record keys of the spans of ``doc.spans[key]``, in order, or None when not known."""
+        hit = self.bound.get(key)
+        if hit is None or not _FAST_RECORD or doc.user_data.get(HITS_KEY) is not self:
+            return None
+        group, batch = hit
+        if doc.spans.get(key) is not group or len(group) != len(batch):
+            return None
+        return batch
+
+    def sentence_starts(self, doc: Doc) -> list[int] | None:
+        """The tokens :class:`SentenceSplitter` made sentence starts (the first token aside), in order;
+        None when not known (then read ``SENT_START``)."""
+        known = self.sentences
+        if known is None or known[0] != len(doc) or doc.user_data.get(HITS_KEY) is not self:
+            return None
+        return known[1]
+
+
+def _groups(doc: Doc) -> dict[str, Any]:
+    """A copy of ``doc.spans`` as a plain dict (key -> ``SpanGroup``), taken cheaply.
+
+    ``doc.spans`` is a ``UserDict``: copying its ``data`` dict is some 20 times faster than
+    ``dict(doc.spans)``, which goes through the mapping protocol key by key.
+    """
+    groups = doc.spans
+    data = getattr(groups, "data", None)
+    return data.copy() if type(data) is dict else dict(groups)
+
+
+def _own_component(proc: Any) -> bool:
+    """Whether ``proc`` is one of this package's components (they write only their own group)."""
+    kind = type(proc)
+    own = _OWN.get(kind)
+    if own is None:
+        own = _OWN[kind] = (getattr(kind, "__module__", None) or "").startswith(_PACKAGE)
+    return own
+
+
+_PACKAGE = __name__.rsplit(".", 1)[0] + "."
+_OWN: dict[type, bool] = {}
+
+
+def note_hits(doc: Doc, keys: list[tuple]) -> None:
+    """Note the record keys ``("._.", "conflict", start_char, end_char)`` of the spans of one group, in
+    the group's order, in the doc's hit log (nothing without one; see :class:`HitLog`).
+
+    For a component that writes its records into ``doc.user_data`` itself rather than through
+    :func:`char_spans` or :func:`set_record` (which note them already): one call per group written.
+    """
+    log = doc.user_data.get(HITS_KEY)
+    if log is not None:
+        log.batches.append(list(keys))
+        log.open = None
+
+
+def start_hit_log(doc: Doc) -> HitLog:
+    """Start the doc's :class:`HitLog` (call before running the components)."""
+    log = doc.user_data[HITS_KEY] = HitLog()
+    return log
 
 
 # ``span._.conflict`` is stored by spaCy in ``doc.user_data`` under ``("._.", name, start_char, end_char)``;
@@ -154,11 +307,22 @@ _FAST_RECORD = _record_key_ok()
 
 
 def set_record(doc: Doc, span: Span, record: Any) -> None:
-    """``span._.conflict = record``, without building an ``Underscore`` object."""
+    """``span._.conflict = record``, without building an ``Underscore`` object.
+
+    The span's offsets go to the doc's hit log when there is one (see :class:`HitLog`).
+    """
+    user_data = doc.user_data
+    key = ("._.", "conflict", span.start_char, span.end_char)
     if _FAST_RECORD:
-        doc.user_data[("._.", "conflict", span.start_char, span.end_char)] = record
+        user_data[key] = record
     else:
         span._.conflict = record
+    log = user_data.get(HITS_KEY)
+    if log is not None:
+        if log.open is None:
+            log.open = []
+            log.batches.append(log.open)
+        log.open.append(key)
 
 
 def get_record(doc: Doc, span: Span) -> Any:
@@ -174,10 +338,13 @@ class SentenceSplitter:
     spaCy's rule: the first token opens a sentence, and so does the first token after a
     sentence-final character (``punct_chars``: ``.``, ``!``, ``?`` ...) that is neither
     punctuation nor itself sentence-final (so closing quotes and brackets stay with the
-    sentence). spaCy walks the doc one ``Token`` object at a time; here each token's class (plain,
-    punctuation, sentence-final; cached per token text) is one byte, a regular expression over
-    those bytes finds the sentence starts, and ``doc.from_array`` writes them. The result is
-    identical, token for token (``tests/test_pipeline.py``).
+    sentence). spaCy walks the doc one ``Token`` object at a time. Here the sentence-final tokens
+    are found on the ``ORTH`` array at once (a token is sentence-final exactly when its ``ORTH``
+    hash is one of those of ``punct_chars``: a table lookup on the hashes' low bits over the whole
+    array, then the few candidates checked on the full hash); only the few tokens after
+    each are looked at one by one (their class, plain or punctuation, cached per token text),
+    and ``doc.from_array`` writes the starts. The result is identical, token for token
+    (``tests/test_pipeline.py``).
 
     Parameters
     ----------
@@ -190,46 +357,74 @@ class SentenceSplitter:
     def __init__(self, punct_chars: list[str] | None = None, overwrite: bool = False):
         self.punct_chars = set(punct_chars or Sentencizer.default_punct_chars)
         self.overwrite = overwrite
-        #: ORTH hash -> token class byte: b"0" plain, b"1" punctuation, b"2" sentence-final
-        self._classes: dict[int, int] = {}
+        #: the ``ORTH`` hashes of the sentence-final texts, and a table by their low 16 bits (a
+        #: vectorised first test on the whole ``ORTH`` array; the few candidates are checked exactly)
+        self._final_ids = {get_string_id(c) for c in self.punct_chars}
+        self._final_low = np.zeros(_LOW_MASK + 1, dtype=bool)
+        self._final_low[[h & _LOW_MASK for h in self._final_ids]] = True
+        #: ORTH hash -> whether the token is plain (neither punctuation nor sentence-final)
+        self._plain: dict[int, bool] = {}
 
-    def _token_classes(self, doc: Doc) -> bytes:
-        orths = doc.to_array(ORTH).tolist()
-        cache = self._classes
-        try:
-            return bytes(map(cache.__getitem__, orths))
-        except KeyError:
-            if len(cache) > 500_000:  # a bound for endless streams of new words
-                cache.clear()
-            vocab = doc.vocab
-            for h in orths:
-                if h not in cache:
-                    lex = vocab[h]
-                    cache[h] = 50 if lex.orth_ in self.punct_chars else 49 if lex.is_punct else 48
-            return bytes(map(cache.__getitem__, orths))
+    def _learn(self, doc: Doc, orth: int) -> bool:
+        """Whether the token text ``orth`` is plain, computed and cached."""
+        if len(self._plain) > 500_000:  # a bound for endless streams of new words
+            self._plain.clear()
+        lex = doc.vocab[orth]
+        plain = self._plain[orth] = not (lex.orth_ in self.punct_chars or lex.is_punct)
+        return plain
 
     def __call__(self, doc: Doc) -> Doc:
         n = len(doc)
         if not n:
             return doc
+        arr = doc.to_array([ORTH, SENT_START])  # one call for both columns
+        orths = arr[:, 0]
         # a plain token opens a sentence when a sentence-final token lies between it and the
-        # previous plain token (spaCy's ``seen_period``, reset at every plain token): on the string
-        # of token classes, the last token of each match of "2[12]*0"
-        opens = [m.end() - 1 for m in _OPENS.finditer(self._token_classes(doc))]
+        # previous plain token (spaCy's ``seen_period``, reset at every plain token): the first
+        # plain token after each sentence-final one (finals passed on the way are skipped)
+        opens = []
+        cand = np.flatnonzero(self._final_low[(orths & _LOW_MASK_U64).astype(np.intp)])
+        if cand.size:
+            finals, plain, learn = self._final_ids, self._plain, self._learn
+            j = 0
+            for f, h in zip(cand.tolist(), orths[cand].tolist()):
+                if f < j or h not in finals:
+                    continue
+                j = f + 1
+                while j < n:
+                    h = int(orths[j])
+                    p = plain.get(h)
+                    if p is None:
+                        p = learn(doc, h)
+                    if p:
+                        break
+                    j += 1
+                if j == n:
+                    break
+                opens.append(j)
         tags = np.full(n, _NOT_START)
         tags[opens] = 1
         tags[0] = 1
-        # like spaCy, keep sentence starts set before (a new doc has none beyond its first token, always 1)
-        if not self.overwrite and doc.has_annotation("SENT_START"):
-            old = doc.to_array(SENT_START)
-            keep = old != 0
-            tags[keep] = old[keep]
+        # like spaCy, keep sentence starts set before (a new doc has none beyond its first token,
+        # always 1). ``doc.has_annotation("SENT_START")`` walks the tokens one by one; the same test
+        # on the array: true with a ``sents`` hook or a single token, else any start set after the first
+        kept = False
+        if not self.overwrite:
+            old = arr[:, 1]
+            if n == 1 or "sents" in doc.user_hooks or old[1:].any():
+                keep = old != 0
+                tags[keep] = old[keep]
+                kept = True
         doc.from_array([SENT_START], tags)
+        log = doc.user_data.get(HITS_KEY)
+        if log is not None:  # the starts, for the sentence offsets (see :class:`HitLog`)
+            log.sentences = None if kept else (n, opens)
         return doc
 
 
-_OPENS = re.compile(rb"2[12]*0")
 _NOT_START = np.uint64(2**64 - 1)  # SENT_START -1 as the uint64 ``from_array`` takes
+_LOW_MASK = 0xFFFF
+_LOW_MASK_U64 = np.uint64(_LOW_MASK)
 
 
 def make_sentence_splitter(nlp: Language, name: str, punct_chars: list[str] | None,

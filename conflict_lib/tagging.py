@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 from spacy.attrs import SENT_START
 
-from .pipeline import SPAN_KEYS, get_record, load_pipeline, seed_doc_text, token_bounds
+from .pipeline import (HITS_KEY, SPAN_KEYS, doc_text, get_record, load_pipeline, seed_doc_text, start_hit_log,
+                       token_bounds)
 from .schema import Document, Mention, TaggedDocument
 
 
@@ -35,24 +36,70 @@ def tag_document(document: Document, nlp: Any = None) -> TaggedDocument:
     ref = document.reference_date
     doc._.reference_date = ref.isoformat() if ref else None
     doc._.doc_id = document.doc_id
+    log = start_hit_log(doc)
     for _name, proc in nlp.pipeline:
+        before = log.begin_step(doc)
         doc = proc(doc)
-    mentions: list[Mention] = []
-    text = document.text
-    for kind, key in SPAN_KEYS.items():
-        if key not in doc.spans:
-            continue
-        for span in doc.spans[key]:
-            start, end = span.start_char, span.end_char
-            record = dict(get_record(doc, span) or {})
-            canonical = str(record.pop("canonical")) if "canonical" in record else span.text
-            mentions.append(Mention(kind=kind, start=start, end=end, text=text[start:end],
-                                    canonical=canonical, attrs=record))
-    mentions.sort(key=lambda m: (m.start, -m.end, m.kind))
+        log.end_step(proc, doc, before)
+    mentions = doc_mentions(doc, document.text)
     sentences = sentence_offsets(doc)
+    doc.user_data.pop(HITS_KEY, None)
     if sentences is None:
         sentences = [(0, len(document.text))]
     return TaggedDocument(document=document, mentions=mentions, sentences=split_at_lines(document.text, sentences))
+
+
+def doc_mentions(doc: Any, text: str) -> list[Mention]:
+    """The mentions of ``doc.spans`` (keys :data:`conflict_lib.pipeline.SPAN_KEYS`), in text order.
+
+    Each span gives a mention of its offsets, its characters in ``text`` and its record (``canonical``
+    taken out, else the span's text). A group whose spans are known from the doc's
+    :class:`conflict_lib.pipeline.HitLog` is read from it, which builds no ``Span`` object: same
+    offsets, same records (read from ``doc.user_data`` as ``span._.conflict`` is); any other group
+    is read from ``doc.spans``.
+    """
+    mentions: list[Mention] = []
+    order: list[int] = []  # each mention's place in the text order, as one int (see below)
+    groups = doc.spans
+    log = doc.user_data.get(HITS_KEY)
+    get = doc.user_data.get
+    # the order is (start, -end, kind), the kind alphabetical: ``(start * (n + 1) + n - end) * 4 + rank``
+    # with n at least every end (the doc's length bounds its spans) gives the same order as an int
+    # (cheaper to sort on than a tuple)
+    n = max(len(text), len(doc_text(doc)))
+    n1 = n + 1
+    for kind, key in SPAN_KEYS.items():
+        if key not in groups:
+            continue
+        rank = _KIND_RANK[kind]
+        keys = log.hits(doc, key) if log is not None else None
+        if keys is None:
+            for span in groups[key]:
+                start, end = span.start_char, span.end_char
+                record = dict(get_record(doc, span) or {})
+                canonical = str(record.pop("canonical")) if "canonical" in record else span.text
+                mentions.append(Mention(kind, start, end, text[start:end], canonical, record))
+                order.append(((start * n1 + n - end) << 2) + rank)
+            continue
+        for i, k in enumerate(keys):
+            start, end = k[2], k[3]
+            rec = get(k)
+            record = dict(rec) if rec else {}
+            canonical = record.pop("canonical", _MISSING)
+            if canonical is _MISSING:
+                canonical = groups[key][i].text
+            elif type(canonical) is not str:
+                canonical = str(canonical)
+            mentions.append(Mention(kind, start, end, text[start:end], canonical, record))
+            order.append(((start * n1 + n - end) << 2) + rank)
+    # a stable sort, as ``mentions.sort(key=lambda m: (m.start, -m.end, m.kind))``
+    return [mentions[i] for i in sorted(range(len(mentions)), key=order.__getitem__)]
+
+
+_MISSING = object()
+
+#: rank of each kind in alphabetical order (the mentions' order breaks ties by kind name)
+_KIND_RANK = {kind: rank for rank, kind in enumerate(sorted(SPAN_KEYS))}
 
 
 def sentence_offsets(doc: Any) -> list[tuple[int, int]] | None:
@@ -60,18 +107,25 @@ def sentence_offsets(doc: Any) -> list[tuple[int, int]] | None:
     (``doc.has_annotation("SENT_START")`` false).
 
     Read off the ``SENT_START`` array and the shared token offsets instead of building a ``Span`` per
-    sentence; a ``sents`` user hook is honoured through spaCy itself.
+    sentence, or, when :class:`conflict_lib.pipeline.SentenceSplitter` left them in the doc's hit log
+    (it set every token's ``SENT_START``: 1 at those, -1 elsewhere), off its starts; a ``sents``
+    user hook is honoured through spaCy itself.
     """
     if "sents" in doc.user_hooks:
         return [(s.start_char, s.end_char) for s in doc.sents]
     n = len(doc)
     if n == 0:
         return []
-    flags = doc.to_array(SENT_START)
-    if n > 1 and not flags[1:].any():
-        return None
-    # spaCy: the first token opens a sentence, then every token whose sent_start is 1
-    opens = [0] + [i for i in np.flatnonzero(flags == 1).tolist() if i]
+    log = doc.user_data.get(HITS_KEY)
+    known = log.sentence_starts(doc) if log is not None else None
+    if known is not None:
+        opens = [0, *known]
+    else:
+        flags = doc.to_array(SENT_START)
+        if n > 1 and not flags[1:].any():
+            return None
+        # spaCy: the first token opens a sentence, then every token whose sent_start is 1
+        opens = [0] + [i for i in np.flatnonzero(flags == 1).tolist() if i]
     starts, ends = token_bounds(doc)
     closes = opens[1:] + [n]
     return [(starts[a], ends[b - 1]) for a, b in zip(opens, closes)]
@@ -90,17 +144,22 @@ def split_at_lines(text: str, sentences: list[tuple[int, int]]) -> list[tuple[in
     [(0, 20), (22, 36)]
     """
     out: list[tuple[int, int]] = []
+    append = out.append
+    # per piece between line breaks: the stripped piece (``str.strip`` and ``str.isspace`` agree on
+    # what is white space), placed by the length of what ``lstrip`` took off
     for start, end in sentences:
+        piece = text[start:end]
+        if "\n" not in piece:
+            core = piece.strip()
+            if core:
+                s = start + len(piece) - len(piece.lstrip())
+                append((s, s + len(core)))
+            continue
         pos = start
-        while pos < end:
-            nl = text.find("\n", pos, end)
-            stop = end if nl == -1 else nl
-            s, e = pos, stop
-            while s < e and text[s].isspace():
-                s += 1
-            while e > s and text[e - 1].isspace():
-                e -= 1
-            if e > s:
-                out.append((s, e))
-            pos = stop + 1 if nl != -1 else end
+        for line in piece.split("\n"):
+            core = line.strip()
+            if core:
+                s = pos + len(line) - len(line.lstrip())
+                append((s, s + len(core)))
+            pos += len(line) + 1
     return out
