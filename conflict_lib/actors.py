@@ -713,18 +713,7 @@ class ActorMatcher:
         list of (start, end, text, record)
             Character offsets, the words, and the ``span._.conflict`` record; in text order.
         """
-        hits = self._hits(text)
-        # known names first (longest wins), then group-like unknown names in the gaps
-        hits.sort(key=_hit_order)
-        taken = bytearray(len(text))  # 1 where a chosen hit lies
-        chosen: list[_Hit] = []
-        for h in hits:
-            s, e = h[0], h[1]
-            if taken.find(1, s, e) >= 0:
-                continue
-            taken[s:e] = b"\x01" * (e - s)
-            if h[2] != _NOT:
-                chosen.append(h)
+        chosen, taken = self._choose(self._hits(text))
         chosen.extend(self._document_acronyms(text, chosen, taken))
         chosen.sort(key=_hit_start)  # (a C-level key)
         out = []
@@ -742,9 +731,70 @@ class ActorMatcher:
             out.append((s, e, text[s:e], rec))
         return out
 
-    def _document_acronyms(self, text: str, chosen: list[_Hit], taken: bytearray) -> list[_Hit]:
-        """Acronyms the text defines in parentheses after a name, found again elsewhere."""
+    @staticmethod
+    def _choose(hits: list[_Hit]) -> tuple[list[_Hit], list[tuple[int, int]]]:
+        """The readings kept among overlapping ones, and the stretches they take.
+
+        The rule: in the order of :func:`_hit_order` (known names before unknown groups, then the
+        longest ...), a hit is kept unless it overlaps one kept before; a kept non-actor
+        (``_NOT``) takes its characters but is no mention. Whether a hit is kept depends only on
+        the hits it overlaps, directly or through others: so the hits are sorted by start (a
+        C-level key) and cut into runs that overlap one another; a run of one hit (the common
+        case) is kept as is, and the rule runs on each longer run alone, which gives the same
+        choice as running it on all hits at once.
+
+        Returns
+        -------
+        chosen : list
+            The kept actor readings (no ``_NOT``), in text order except within a run of overlapping
+            hits, where they are in :func:`_hit_order`.
+        taken : list of (start, end)
+            Every kept stretch, ``_NOT`` included, in text order.
+        """
+        chosen: list[_Hit] = []
+        taken: list[tuple[int, int]] = []
+        if not hits:
+            return chosen, taken
+        hits.sort(key=_hit_start)
+        n = len(hits)
+        i = 0
+        while i < n:
+            h = hits[i]
+            end = h[1]
+            j = i + 1
+            while j < n and hits[j][0] < end:
+                e = hits[j][1]
+                if e > end:
+                    end = e
+                j += 1
+            if j == i + 1:
+                taken.append((h[0], h[1]))
+                if h[2] != _NOT:
+                    chosen.append(h)
+            else:
+                kept: list[tuple[int, int]] = []
+                for h in sorted(hits[i:j], key=_hit_order):
+                    s, e = h[0], h[1]
+                    # ``max(start) < min(end)``: the two share a character (an empty hit shares none)
+                    if any((s if s > ks else ks) < (e if e < ke else ke) for ks, ke in kept):
+                        continue
+                    kept.append((s, e))
+                    if h[2] != _NOT:
+                        chosen.append(h)
+                kept.sort()
+                taken.extend(kept)
+            i = j
+        return chosen, taken
+
+    def _document_acronyms(self, text: str, chosen: list[_Hit], taken: list[tuple[int, int]]) -> list[_Hit]:
+        """Acronyms the text defines in parentheses after a name, found again elsewhere.
+
+        ``taken``: the stretches :meth:`_choose` kept; an acronym found inside one (or inside a
+        definition) is no new mention. When two kept hits define the same acronym, the one first
+        in :func:`_hit_order` gives its actor.
+        """
         defined: dict[str, _Hit] = {}
+        definitions: list[tuple[int, int]] = []
         for h in chosen:
             s, e = h[0], h[1]
             # ``_DEFINED_INSIDE`` needs a "(" in the hit, ``_re_paren`` white space or "(" next
@@ -755,15 +805,20 @@ class ActorMatcher:
                     if c and (c == "(" or (c.isspace() and not text[e + 1:e + 2].isalnum())) else None
                 m = pm if pm and _ACRONYM_SHAPE.fullmatch(pm.group(1)) else None
                 if m is not None:  # the definition itself is not a new mention
-                    taken[pm.start():pm.end()] = b"\x01" * (pm.end() - pm.start())
+                    definitions.append(pm.span())
             if m is not None and m.group(1) not in self._by_acronym:
-                defined.setdefault(m.group(1), h)
+                old = defined.setdefault(m.group(1), h)
+                if old is not h and _hit_order(h) < _hit_order(old):
+                    defined[m.group(1)] = h
         extra: list[_Hit] = []
         if not defined:
             return extra
+        marks = bytearray(len(text))  # 1 where a kept hit or a definition lies
+        for s, e in taken + definitions:
+            marks[s:e] = b"\x01" * (e - s)
         rx = re.compile(_bounded(_alt(defined)))
         for m in rx.finditer(text):
-            if not _at_start(text, m.start()) or any(taken[m.start():m.end()]):
+            if not _at_start(text, m.start()) or any(marks[m.start():m.end()]):
                 continue
             src = defined[m.group()]
             end, adjectival = m.end(), False
@@ -771,7 +826,7 @@ class ActorMatcher:
             if sm:
                 end, adjectival = sm.end(), True
             extra.append((m.start(), end, _DOC, src[3], adjectival, src[5]))
-            taken[m.start():end] = b"\x01" * (end - m.start())
+            marks[m.start():end] = b"\x01" * (end - m.start())
         return extra
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,14 @@ _RX_SHORT_NUMBER = re.compile(r"\d{1,2}")
 def _is_long_number(s: str) -> bool:
     """``_RX_LONG_NUMBER.fullmatch(s)`` (five digits or more), with string tests."""
     return len(s) >= 5 and s.isdecimal()
+
+
+_start_of = itemgetter(0)
+
+#: the groups of a number match that :meth:`FigureFinder._figure` reads
+_FIGURE_GROUPS = ("between", "lo1", "hi1", "lo2", "hi2", "one", "pct", "dur")
+#: :meth:`FigureFinder._figure`'s unit when the words after the number give it
+_UNIT_AFTER = object()
 
 
 def _norm(s: str) -> str:
@@ -148,14 +157,25 @@ class FigureFinder:
         self._anchor_words_plain = all(c.isalpha() or c == " " for w in anchor_words for c in w)
         self._re_anchor_led = re.compile(r"\W(?:\d|" + words + ")")
         self._re_anchor_first = re.compile(r"\d|" + words)
+        # the same for an ASCII text, on its bytes: there ``\W``, ``\d`` and ``\s`` of a ``str`` pattern are
+        # the ASCII sets spelt out here, which the regex engine tests on a table rather than through
+        # Unicode categories (``\s``: the characters ``str.isspace`` takes, ``\x1c``-``\x1f`` too)
+        self._re_anchor_led_ascii = None
+        if self._anchor_words_plain and all(w.isascii() for w in anchor_words):
+            self._re_anchor_led_ascii = re.compile((r"[^a-zA-Z0-9_](?:[0-9]|" + _trie(
+                anchor_words, r"[ \t\n\r\f\v\x1c-\x1f]+") + ")").encode("ascii"))
         self._unit_values = frozenset(self._units.values())
         self._qual_last_words = tuple(sorted({q.split()[-1] for q in self._qual}))
         self._blocked_tuple = tuple(sorted(self._blocked))
+        #: whether the label words are non-empty and hold no white space, as :meth:`_word_before` assumes
+        self._blocked_plain = all(b and not any(ch.isspace() for ch in b) for b in self._blocked)
+        self._before_cache: dict[str, tuple[bool, bool]] = {}
         self._re_qual = re.compile(r"(?i)(?<![\w])(?P<q>" + _alt(self._qual) + r")\s+$")
         self._re_prev_word = re.compile(r"([#\w.]+)\s*$")
         self._re_next_words = re.compile(r"[\s,]*((?:[A-Za-z][\w'-]*)(?:\s+[A-Za-z][\w'-]*){0,3})")
         self._number_cache: dict[str, float | None] = {}
         self._unit_cache: dict[str, str | None] = {}
+        self._figure_cache: dict[tuple, tuple | bool] = {}
 
     # ------------------------------------------------------------------ numbers
 
@@ -300,7 +320,7 @@ class FigureFinder:
                 continue
             last_end = m.end()
             self._number_hit(text, m, out, taken)
-        out.sort(key=lambda x: x[0])
+        out.sort(key=_start_of)
         return out
 
     def _anchors(self, low: str) -> list[int]:
@@ -314,8 +334,11 @@ class FigureFinder:
         next anchor's leading character lies at or after its end, where ``_re_anchor`` goes on from;
         a digit hides nothing (no anchor starts on the next digits, which follow a word character).
         An anchor at the very start has no character before it and is tried apart; the search goes
-        on from its end, as ``_re_anchor``'s.
+        on from its end, as ``_re_anchor``'s. An ASCII text is scanned as bytes (``_re_anchor_led_ascii``,
+        the same sets of characters), a space put before it to stand for the start.
         """
+        if self._re_anchor_led_ascii is not None and low.isascii():
+            return [m.start() for m in self._re_anchor_led_ascii.finditer(b" " + low.encode("ascii"))]
         if not self._anchor_words_plain:
             return [m.start() for m in self._re_anchor.finditer(low)]
         first = self._re_anchor_first.match(low)
@@ -368,54 +391,124 @@ class FigureFinder:
         taken[start:m.end()] = b"\x01" * (m.end() - start)
 
     def _number_hit(self, text: str, m: re.Match, out: list, taken: bytearray) -> None:
-        s, e = m.start(), m.end()
+        """Add the figure of the number match ``m`` to ``out`` (and ``taken``), unless it is none.
+
+        The words right before the number are looked at once for both the qualifier ("more than") and
+        a label word ("Route 4"): the same tests as :meth:`_qualifier` and :meth:`_blocked_before`
+        on one slice of the 30 characters before it. What the number's groups and qualifier alone
+        decide is computed once per such pair (:meth:`_figure`); only the context is looked at per hit.
+        """
+        s, e = m.span()
         num_start = s
-        if s and (text[s - 1].isalnum() or text[s - 1] in "_#/.,:[$-'"):
-            return
-        qm = self._qualifier(text, s)
-        if qm:
-            s = qm.start()
+        qm = None
+        maybe_blocked = False
+        if s:
+            c = text[s - 1]
+            if c.isalnum() or c in "_#/.,:[$-'":
+                return
+            lo = max(0, s - 30)
+            stripped = text[lo:s].rstrip()
+            if stripped:
+                # what the last word before the number allows (cached per word, :meth:`_word_before`)
+                token = stripped.rsplit(None, 1)[-1]
+                maybe = self._before_cache.get(token)
+                if maybe is None:
+                    maybe = self._word_before(token)
+                maybe_qual, maybe_blocked = maybe
+                if maybe_qual and c.isspace():
+                    # :meth:`_qualifier`: a qualifier then spaces right before the number
+                    qm = self._re_qual.search(text, lo, s)
+                    if qm:
+                        s = qm.start()
         if taken.find(1, s, e) >= 0:  # ``any(taken[s:e])`` without the copy
+            return
+        if maybe_blocked and self._blocked_before(text, num_start):
             return
         rec = self._record(text, m, num_start, qm.group("q") if qm else None)
         if rec is not None:
             out.append((s, e, text[s:e], rec))
 
+    def _word_before(self, token: str) -> tuple[bool, bool]:
+        """Whether a qualifier, and whether a label word, may end right before a number, from the last
+        word (white-space separated, ``token``) of the 30 characters before it, stripped.
+
+        The qualifier: :meth:`_qualifier`'s own test on that word. The label: :meth:`_blocked_before`
+        first asks whether the 20 characters before the number, stripped, lower-cased and stripped
+        of dots, end with a label word. That holds only if it holds for these 30 (the 20 then end
+        the same stripped text, or are all white space), and, the label words holding no white
+        space, only if the word itself ends with one (or is all dots: then the text before decides,
+        so "maybe"). Both are cached per word (a function of it alone).
+        """
+        cache = self._before_cache
+        if len(cache) > 100_000:  # a bound for endless streams of new words
+            cache.clear()
+        maybe_qual = not token.isascii() or token.lower().endswith(self._qual_last_words)
+        bare = token.lower().rstrip(".")
+        maybe_blocked = not self._blocked_plain or not bare or bare.endswith(self._blocked_tuple)
+        out = cache[token] = (maybe_qual, maybe_blocked)
+        return out
+
     def _record(self, text: str, m: re.Match, num_start: int, qual: str | None) -> dict[str, Any] | None:
-        group = m.group  # the few groups needed, rather than ``groupdict()`` of all twenty
-        if self._blocked_before(text, num_start):
+        """The record of the number match ``m`` (its label word before already ruled out), or None.
+
+        The tests on the characters after the number come first, then the part its groups and
+        ``qual`` decide (cached, :meth:`_figure`), then the unit from the words after it.
+        """
+        end = m.end()
+        after = text[end:end + 2]
+        first = after[:1]
+        if first in (":", "]") or (first == "/" and after[1:].isdecimal()):  # ``_RX_SLASH_DIGIT``
             return None
-        if num_start and text[num_start - 1] in "#$[":
+        if first == ")" and self._is_list_marker(text, num_start, m.group(0)):
             return None
-        after = text[m.end():m.end() + 2]
-        if after[:1] in (":", "]") or (after[:1] == "/" and after[1:].isdecimal()):  # ``_RX_SLASH_DIGIT``
+        key = (qual, m.group(*_FIGURE_GROUPS))
+        cache = self._figure_cache
+        part = cache.get(key)
+        if part is None:
+            if len(cache) > 100_000:  # a bound for endless streams of new numbers
+                cache.clear()
+            part = cache[key] = self._figure(qual, *key[1])
+        if part is False:
             return None
-        if after[:1] == ")" and self._is_list_marker(text, num_start, m.group(0)):
-            return None
+        canonical, value, low, high, qualifier, unit, yearish = part
+        if unit is _UNIT_AFTER:
+            unit = self._unit(text, end)
+            if yearish and unit not in self._unit_values:
+                return None
+        return {"canonical": canonical, "value": value, "low": low, "high": high, "qualifier": qualifier,
+                "unit": unit, "approximate_word": False}
+
+    def _figure(self, qual: str | None, between: str | None, lo1: str | None, hi1: str | None, lo2: str | None,
+                hi2: str | None, one: str | None, pct: str | None, dur: str | None) -> tuple | bool:
+        """What a number's groups and qualifier words alone decide, for :meth:`_record`.
+
+        ``(canonical, value, low, high, qualifier, unit, yearish)``, the unit :data:`_UNIT_AFTER` when the
+        words after the number give it (and ``yearish``: the number looks like a year or a code, no
+        figure unless that unit is a known one); False when these groups make no figure.
+        """
         qualifier = self._qual.get(_norm(qual)) if qual else "exact"
-        between = group("between")
-        if between or group("lo2"):
-            lo_s, hi_s = group("lo1", "hi1") if between else group("lo2", "hi2")
+        if between or lo2:
+            lo_s, hi_s = (lo1, hi1) if between else (lo2, hi2)
             lo, hi = self._number(lo_s), self._number(hi_s)
             if lo is None or hi is None:
-                return None
+                return False
             hi_scale = _RX_HI_SCALE.search(hi_s)
             if hi_scale and not _RX_LETTER.search(lo_s):  # "1-2 million": the scale covers both
                 scale = self._scales[hi_scale.group(1).lower()]
                 if lo * scale <= hi:
                     lo *= scale
             if hi <= lo or self._is_year(lo_s) or self._is_year(hi_s):
-                return None
+                return False
             value, low, high, qualifier = hi, lo, hi, "up_to"
             raw = hi_s
         else:
-            raw = group("one")
+            raw = one
             value = self._number(raw)
             if value is None:
-                return None
+                return False
             # ``_norm(raw) == "one"`` (no white space inside: the same as the stripped lower-case text)
             if raw.strip().lower() == "one":  # a pronoun far more often than a count
-                return None
+                return False
             low = high = None
             if qualifier == "exact":
                 low = high = value
@@ -423,19 +516,18 @@ class FigureFinder:
                 low = value
             elif qualifier in ("nearly", "up_to"):
                 high = value
-        dur = group("dur")
         if dur:
             unit = self._dur[dur.lower()]
-        elif group("pct"):
+        elif pct:
             unit = "percent"
         else:
-            unit = self._unit(text, m.end())
-        if unit not in self._unit_values and (self._is_year(raw) or _is_long_number(raw.strip())):
-            return None
+            unit = _UNIT_AFTER
+        yearish = self._is_year(raw) or _is_long_number(raw.strip())
+        if yearish and unit is not _UNIT_AFTER and unit not in self._unit_values:
+            return False
         canonical = f"{low:g}-{high:g}" if (low is not None and high is not None and low != high) else f"{value:g}"
-        return {"canonical": canonical, "value": float(value), "low": None if low is None else float(low),
-                "high": None if high is None else float(high), "qualifier": qualifier, "unit": unit,
-                "approximate_word": False}
+        return (canonical, float(value), None if low is None else float(low), None if high is None else float(high),
+                qualifier, unit, yearish)
 
     @staticmethod
     def _is_list_marker(text: str, num_start: int, raw: str) -> bool:
@@ -486,7 +578,9 @@ class FigureTagger:
             dates = doc.spans["dates"] if "dates" in doc.spans else None
             ranges = [(s.start_char, s.end_char) for s in dates] if dates is not None else None
         text = _doc_text(doc)
-        doc.spans["figures"] = _pipeline.char_spans(doc, text, self.finder.find(text, ranges, doc._.reference_date),
+        # the reference date serves only to find the dates here (``doc._`` builds an object per access)
+        reference = doc._.reference_date if ranges is None else None
+        doc.spans["figures"] = _pipeline.char_spans(doc, text, self.finder.find(text, ranges, reference),
                                                     trim_end=True)
         return doc
 

@@ -30,6 +30,7 @@ from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
+from spacy.vocab import Vocab
 
 #: Component names in pipeline order.
 COMPONENTS = ("conflict_places_v1", "conflict_actors_v1", "conflict_dates_v1", "conflict_figures_v1")
@@ -291,10 +292,12 @@ def start_hit_log(doc: Doc) -> HitLog:
 # ``span._.conflict`` is stored by spaCy in ``doc.user_data`` under ``("._.", name, start_char, end_char)``;
 # going through ``span._`` builds an ``Underscore`` object per access, which costs more than the
 # rest of turning a span into a mention. The key layout is checked once against spaCy itself, and
-# the public (slow) path is used if it ever differs.
+# the public (slow) path is used if it ever differs. The check runs at import: it uses a bare ``Doc``
+# on an empty ``Vocab`` (where the values live does not depend on the language), not a whole
+# ``spacy.blank("en")``, whose tokenizer rules cost a good part of a second to build.
 def _record_key_ok() -> bool:
     try:
-        doc = spacy.blank("en").make_doc("a b")
+        doc = Doc(Vocab(), words=["a", "b"])
         span = doc[1:2]
         marker = object()
         span._.conflict = marker

@@ -149,9 +149,9 @@ class Problem:
     fatal: bool = True  # False: the document was still read, with this caveat
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
-    """A tagged span of the cleaned text.
+    """A tagged span of the cleaned text (slotted: a document makes many, built faster without a ``__dict__``).
 
     ``attrs`` by kind:
 
