@@ -118,9 +118,9 @@ _RX_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _RX_ASCII_LETTER_CI = re.compile(r"(?i)[a-z]")  # on non-ASCII text: the letters matching an ASCII one case-blind
 _RX_YEAR = re.compile(r"(?:19|20)\d\d")
 _RX_MOD_RANGE = re.compile(r"(?i)(early|mid|late)\s*-?\s*(to|and)\s")
+_ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
 _SIZE_START = itemgetter(0, 1)  # a hit's (start - end, start): longest first, then leftmost
 _NEAR_RELATIVE, _NEAR_WEEKDAY, _NEAR_SEASON_REL = 1, 2, 4  # ``DateFinder._near_words`` flags
-_LEAD_KINDS = frozenset({"md", "dm", "modm", "m"})  # the expressions whose atom may depend on the lead
 
 
 _MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -262,6 +262,7 @@ class DateFinder:
         self._near_weekday = self._near(self._weekdays)
         self._near_season_rel = self._near([f"{o} {x}" for o in w["season_offsets"] for x in self._seasons])
         self._keys_season = tuple(x.lower() for x in self._seasons)
+        self._re_keys_season = re.compile("|".join(re.escape(k) for k in self._keys_season))  # one "in" the text
         # the three by anchor text, together: ``[(flag, may start a phrase, words before it), ...]``
         self._near_words: dict[str, list[tuple[int, bool, tuple[str, ...]]]] = {}
         for flag, (by_anchor, _) in ((_NEAR_RELATIVE, self._near_relative), (_NEAR_WEEKDAY, self._near_weekday),
@@ -273,6 +274,8 @@ class DateFinder:
         leads = {x.lower() for x in w["leads"]}
         self._re_lead_low = re.compile(r"(?<![\w])(?P<lead>" + _trie(leads, r"\s+") + r")\s+$") \
             if all(re.fullmatch(r"[a-z]+(?: [a-z]+)*", x) for x in leads) else None
+        # the leads' last words: a lead found there ends with one (``_lead``)
+        self._lead_tails = tuple(sorted({x.split()[-1] for x in leads}))
         self._gate = {x.lower() for x in w["leads_for_bare_month_or_year"]} | {"early", "late", "mid"}
         self._openers = {x.lower() for x in w["range_openers"]}
         self._since = {x.lower() for x in w["since_words"]}
@@ -280,9 +283,6 @@ class DateFinder:
         self._forward = {x.lower() for x in w.get("forward_leads", [])}
         self._forward_days = int(w.get("forward_lead_days", 0))
         self._slack_days = int(w.get("forward_slack_days", 0))
-        # resolved atoms (``find``), without their offsets, by what they are a function of; emptied when full
-        self._atom_memo: dict[tuple, tuple] = {}
-        self._atom_memo_size = 16_384
 
     def _near(self, phrases) -> tuple[dict[str, tuple[bool, tuple[str, ...]]], tuple[str, ...]]:
         """``(by_anchor, keys)``: what a window holding a match of one of ``phrases`` (case-blind, the
@@ -343,15 +343,23 @@ class DateFinder:
         """The latest year that puts ``month``/``day`` on or before ``ref`` + ``ahead`` days.
 
         Dates are compared as ``(year, month, day)`` tuples, without building them; a day or month no
-        date has, or a year out of range, makes no year fit, as ``dt.date`` refusing it did.
+        date has, or a year out of range, makes no year fit, as ``dt.date`` refusing it did. The
+        comparison is taken field by field: a year before the limit's fits, one after it does not, and
+        in the limit's year ``(month, min(day, days in month))`` must not pass the limit's month and day
+        (the minimum does not when the day or the month's length does not).
         """
-        limit = ref + dt.timedelta(days=ahead)
-        bound = (limit.year, limit.month, limit.day)
+        limit = ref + dt.timedelta(days=ahead) if ahead else ref
+        year = ref.year
         if 1 <= month <= 12 and day >= 1:
-            for y in (ref.year + 1, ref.year, ref.year - 1):
-                if dt.MINYEAR <= y <= dt.MAXYEAR and (y, month, min(day, _month_days(y, month))) <= bound:
+            ly = limit.year
+            for y in (year + 1, year, year - 1):
+                if y > ly or not dt.MINYEAR <= y <= dt.MAXYEAR:
+                    continue
+                if y < ly or month < limit.month:
                     return y
-        return ref.year - 1
+                if month == limit.month and (day <= limit.day or _month_days(y, month) <= limit.day):
+                    return y
+        return year - 1
 
     def _lead(self, text: str, start: int, memo: dict[int, re.Match | None] | None = None,
               low: str | None = None) -> re.Match | None:
@@ -364,8 +372,10 @@ class DateFinder:
         is the same as the lower-case words, factored, on ``low``: the regex engine tries far fewer
         branches at each place. Both find the leftmost place where a lead runs on to the spaces before
         ``start``; at one place all the leads that do so span the same characters, so the group is the
-        same too. ``memo``: the leads found so far in ``text``, by ``start`` (a hit's lead is wanted to
-        resolve it and again to output it).
+        same too. There a lead ends with one of the leads' last words (letters) just before the spaces
+        that end at ``start`` (``\\s+`` takes them all, and a lead does not end with a space), so the
+        regex runs only where the text does. ``memo``: the leads found so far in ``text``, by ``start``
+        (a hit's lead is wanted to resolve it and again to output it).
         """
         if memo is not None and start in memo:
             return memo[start]
@@ -373,7 +383,11 @@ class DateFinder:
         if start and text[start - 1].isspace():
             lo = start - 20 if start > 20 else 0
             if low is not None and self._re_lead_low is not None and low[lo - 1 if lo else 0:start].isascii():
-                lead = self._re_lead_low.search(low, lo, start)
+                j = start - 1  # the lead's last word ends where the spaces before ``start`` begin
+                while j > lo and low[j - 1].isspace():
+                    j -= 1
+                if low.endswith(self._lead_tails, lo, j):
+                    lead = self._re_lead_low.search(low, lo, start)
             else:
                 lead = self._re_lead.search(text, lo, start)
         if memo is not None:
@@ -538,32 +552,22 @@ class DateFinder:
             Character offsets, the words and the ``span._.conflict`` record, in text order.
         """
         ref = dt.date.fromisoformat(reference) if isinstance(reference, str) else reference
-        hits: list[tuple[int, int, str, re.Match]] = []
         low = self._lower(text)
-        for lo, hi, anchors in self._windows_anchors(text, low=low):
-            self._scan(text, low, lo, hi, hits, anchors)
+        hits = self._scan_windows(text, low, self._windows_anchors(text, low=low))
         # longest first, no overlaps; an atom spans its match, so only the hits that find room are
         # resolved (a hit that resolves to nothing, "February 30", leaves the room to the next)
         hits.sort(key=_SIZE_START)
         chosen: list[_Atom] = []
         taken = bytearray(len(text))
         leads: dict[int, re.Match | None] = {}
-        memo = self._atom_memo
-        if len(memo) > self._atom_memo_size:
-            memo.clear()
+        atom = self._atom
         for neg, s, kind, m in hits:
             e = s - neg
             if taken.find(1, s, e) < 0:
-                # an atom is a function of the match's words and groups, the reference date and, for a
-                # yearless month, whether its lead looks forward: resolved once per such key
-                key = (kind, m.group(), m.groups(), ref,
-                       self._ahead(m, leads, low) if kind in _LEAD_KINDS and ref is not None else None)
-                got = memo.get(key)
-                if got is None:
-                    got = memo[key] = tuple(a[2:] for a in self._atom(kind, m, ref, leads, low))
-                for a in got:
+                got = atom(kind, m, ref, leads, low)
+                if got:
                     taken[s:e] = b"\x01" * (e - s)
-                    chosen.append(_Atom(s, e, *a))
+                    chosen += got
         chosen.sort()  # by start: the atoms do not overlap
         out: list[tuple[int, int, str, dict[str, Any]]] = []
         i = 0
@@ -678,111 +682,171 @@ class DateFinder:
         they are tried only where one of their first words starts (:func:`_starts_rx`), as the others.
         Each test is one a window holding a match passes, so no match is lost.
         """
-        rx = self._kind_rx
         if anchors is None:
             anchors = [a for a in self._anchors(low) if lo <= a[0] < hi]
+        hits.extend(self._scan_windows(text, low, [(lo, hi, anchors)]))
+
+    #: the expressions :meth:`_scan` searches in the windows that may hold them, in ``_rx`` order
+    _SEARCHED = ("modm", "mody", "season_y", "season_rel", "weekday", "relative")
+
+    def _scan_windows(self, text: str, low: str, windows: list[tuple[int, int, list[tuple[int, int]]]]) -> list:
+        """:meth:`_scan` of every window (``(lo, hi, anchors)``, in text order, apart), in one pass.
+
+        Each expression is tried with one loop over the places it may start in all the windows, each
+        place with its own window's end (``rx.match(text, p, hi)``), instead of a loop per window and
+        expression: the windows are apart and a match ends inside its window, so moving on from a
+        match's end across windows skips no place ``_scan`` would try. The hits come expression by
+        expression (``_rx`` order), each expression's in text order: two hits with the same start are
+        in one window, in the order :meth:`_scan` gives them, so sorting by size and start (stable)
+        orders them as before.
+        """
+        fast = self._re_anchor_led is not None
         month3 = self._month3
-        window = low[lo:hi]
-        plain = window.isascii() or not _RX_ASCII_LETTER_CI.search("".join(_RX_NON_ASCII.findall(text, lo, hi)))
-        if self._re_anchor_led is None:  # anchors not all made of word characters: no shortcut taken from them
-            anchors = []
-            plain = False
-        # one pass over the anchors: the month names and years, those of them a year follows (spaces
-        # apart: "May 2017", "Sept. 2017"; the next anchor, as none starts inside such a match), and the
-        # gates of the other expressions
-        months: list[int] = []
-        years: list[int] = []
-        years_after: list[int] = []  # the month names the next anchor, a year after a space, follows
-        mod = False
-        near = 0
         mod_last = self._mod_last
         near_words = self._near_words
-        prev_month = -1
-        for s, e in anchors:
-            if low[s].isdigit():
-                years.append(s)
-                if prev_month >= 0 and text[s - 1].isspace():
-                    years_after.append(prev_month)
-                prev_month = -1
-                lead = True
-            elif text[s:s + 3] in month3:
-                months.append(s)
-                prev_month = s
-                lead = True
-            else:
-                prev_month = -1
-                lead = False
-            if not plain:
-                continue
-            got = near_words.get(low[s:e])
-            if got is None and not (lead and not mod):
-                continue
-            j = s  # the spaces before the anchor
-            while j > lo and low[j - 1].isspace():
-                j -= 1
-            if lead and not mod:  # a modifier's last word, then spaces or a hyphen, then the month or year
-                k = j
-                if k > lo and low[k - 1] == "-":
-                    k -= 1
-                    while k > lo and low[k - 1].isspace():
+        kind_starts = self._kind_starts
+        # where each expression is tried: ``(window end, places)`` by window, in text order
+        c_iso: list[tuple[int, list[int]]] = []
+        c_md: list[tuple[int, list[int]]] = []
+        c_dm: list[tuple[int, list[int]]] = []
+        c_my: list[tuple[int, list[int]]] = []
+        c_m: list[tuple[int, list[int]]] = []
+        c_y: list[tuple[int, list[int]]] = []
+        re_season = self._re_keys_season
+        keys_season_rel, keys_weekday, keys_relative = \
+            self._near_season_rel[1], self._near_weekday[1], self._near_relative[1]
+        # the other expressions: the windows they are searched in, each with the places tried there (None:
+        # the whole window)
+        searched: dict[str, list[tuple[int, int, list[int] | None]]] = {k: [] for k in self._SEARCHED}
+        ascii_text = low.isascii()
+        for lo, hi, anchors in windows:
+            if fast:
+                plain = ascii_text or low[lo:hi].isascii() \
+                    or not _RX_ASCII_LETTER_CI.search("".join(_RX_NON_ASCII.findall(text, lo, hi)))
+            else:  # anchors not all made of word characters: no shortcut taken from them
+                anchors = []
+                plain = False
+            # one pass over the anchors: the month names and years, those of them a year follows (spaces
+            # apart: "May 2017", "Sept. 2017"; the next anchor, as none starts inside such a match), and the
+            # gates of the other expressions
+            months: list[int] = []
+            years: list[int] = []
+            years_after: list[int] = []  # the month names the next anchor, a year after a space, follows
+            mod = False
+            near = 0
+            prev_month = -1
+            for s, e in anchors:
+                if low[s].isdigit():
+                    years.append(s)
+                    if prev_month >= 0 and text[s - 1].isspace():
+                        years_after.append(prev_month)
+                    prev_month = -1
+                    lead = True
+                elif text[s:s + 3] in month3:
+                    months.append(s)
+                    prev_month = s
+                    lead = True
+                else:
+                    prev_month = -1
+                    lead = False
+                if not plain:
+                    continue
+                got = near_words.get(low[s:e])
+                if got is None and not (lead and not mod):
+                    continue
+                j = s  # the spaces before the anchor
+                while j > lo and low[j - 1].isspace():
+                    j -= 1
+                if lead and not mod:  # a modifier's last word, then spaces or a hyphen, then the month or year
+                    k = j
+                    if k > lo and low[k - 1] == "-":
                         k -= 1
-                mod = k < s and low.endswith(mod_last, lo, k) and self._mod_before(low, lo, k)
-            if got is not None:
-                for flag, initial, before in got:
-                    if initial or (j < s and low.endswith(before, lo, j)):
-                        near |= flag
-        if plain:
-            season = bool(years) and any(k in window for k in self._keys_season)
-            season_rel = bool(near & _NEAR_SEASON_REL) or self._has_key(self._near_season_rel, window)
-            weekday = bool(near & _NEAR_WEEKDAY) or self._has_key(self._near_weekday, window)
-            relative = bool(near & _NEAR_RELATIVE) or self._has_key(self._near_relative, window)
-        else:
-            mod = season = season_rel = weekday = relative = True
-        if self._re_anchor_led is None:
-            months = years_after = [m.start() for m in self._re_month_lead.finditer(text, lo, hi)]
-            years = [m.start() for m in _RX_YEAR.finditer(text, lo, hi)]
+                        while k > lo and low[k - 1].isspace():
+                            k -= 1
+                    mod = k < s and low.endswith(mod_last, lo, k) and self._mod_before(low, lo, k)
+                if got is not None:
+                    for flag, initial, before in got:
+                        if initial or (j < s and low.endswith(before, lo, j)):
+                            near |= flag
+            if not fast:
+                months = years_after = [m.start() for m in self._re_month_lead.finditer(text, lo, hi)]
+                years = [m.start() for m in _RX_YEAR.finditer(text, lo, hi)]
+            if plain:  # (a key "in" the window: ``_has_key``, asked only when the anchors did not tell)
+                gates = (
+                    ("modm", bool(months) and mod),
+                    ("mody", bool(years) and mod),
+                    ("season_y", bool(years) and re_season.search(low, lo, hi) is not None),
+                    ("season_rel", bool(near & _NEAR_SEASON_REL)
+                     or bool(keys_season_rel) and self._has_key(self._near_season_rel, low[lo:hi])),
+                    ("weekday", bool(near & _NEAR_WEEKDAY)
+                     or bool(keys_weekday) and self._has_key(self._near_weekday, low[lo:hi])),
+                    ("relative", bool(near & _NEAR_RELATIVE)
+                     or bool(keys_relative) and self._has_key(self._near_relative, low[lo:hi])),
+                )
+            else:
+                gates = (("modm", bool(months)), ("mody", bool(years)), ("season_y", bool(years)),
+                         ("season_rel", True), ("weekday", True), ("relative", True))
+            for kind, gate in gates:
+                if gate:  # in a plain window, tried where a match can start (see ``_starts_rx``)
+                    searched[kind].append((lo, hi, [m.start() for m in kind_starts[kind].finditer(text, lo, hi)]
+                                           if plain else None))
+            if years:
+                c_iso.append((hi, [s for s in years if text.startswith("-", s + 4)]))  # a hyphen after the year
+                c_y.append((hi, years))
+            if months:
+                c_md.append((hi, months))
+                for s in months:  # ``_after_day`` of one of them, inline
+                    j = s
+                    while j > lo and text[j - 1].isspace():
+                        j -= 1
+                    if j == s or j <= lo:
+                        continue
+                    if text[j - 2:j] in _ORDINAL_SUFFIXES:
+                        j -= 2
+                    if j > lo and text[j - 1].isdigit():
+                        c_dm.append((hi, [m.start() for m in _RX_DIGITS.finditer(text, lo, hi)]))
+                        break
+                c_my.append((hi, years_after))
+                c_m.append((hi, months))
 
-        def led(kind: str, starts: list[int]) -> None:
+        rx = self._kind_rx
+        hits: list = []
+        append = hits.append
+
+        def led(kind: str, starts: list[tuple[int, list[int]]]) -> None:
             match = rx[kind].match
-            pos = lo
-            for p in starts:
-                if p >= pos:
-                    m = match(text, p, hi)
-                    if m is not None:
-                        pos = m.end()
-                        hits.append((p - pos, p, kind, m))
+            pos = 0
+            for hi, places in starts:
+                for p in places:
+                    if p >= pos:
+                        m = match(text, p, hi)
+                        if m is not None:
+                            pos = m.end()
+                            append((p - pos, p, kind, m))
 
-        def search(kind: str) -> None:
-            if plain:  # tried where a match can start (see ``_starts_rx``), as ``led`` does
-                led(kind, [m.start() for m in self._kind_starts[kind].finditer(text, lo, hi)])
-                return
-            for m in rx[kind].finditer(text, lo, hi):
-                s, e = m.span()
-                hits.append((s - e, s, kind, m))
-
-        if years:
-            led("iso", [s for s in years if text.startswith("-", s + 4)])  # "2017-09-06": a hyphen after the year
-        if months:
-            led("md", months)
-            if any(self._after_day(text, s, lo) for s in months):
-                led("dm", [m.start() for m in _RX_DIGITS.finditer(text, lo, hi)])
-            led("my", years_after)
-            if mod:
-                search("modm")
-        if years and mod:
-            search("mody")
-        if years and season:
-            search("season_y")
-        if season_rel:
-            search("season_rel")
-        if weekday:
-            search("weekday")
-        if relative:
-            search("relative")
-        if months:
-            led("m", months)
-        if years:
-            led("y", years)
+        led("iso", c_iso)
+        led("md", c_md)
+        led("dm", c_dm)
+        led("my", c_my)
+        for kind, where in searched.items():
+            rx_kind = rx[kind]
+            for lo, hi, starts in where:
+                if starts is None:
+                    for m in rx_kind.finditer(text, lo, hi):
+                        s, e = m.span()
+                        append((s - e, s, kind, m))
+                    continue
+                match = rx_kind.match
+                pos = lo
+                for p in starts:
+                    if p >= pos:
+                        m = match(text, p, hi)
+                        if m is not None:
+                            pos = m.end()
+                            append((p - pos, p, kind, m))
+        led("m", c_m)
+        led("y", c_y)
+        return hits
 
     @staticmethod
     def _after_day(text: str, s: int, lo: int) -> bool:
@@ -794,7 +858,7 @@ class DateFinder:
             j -= 1
         if j == s or j <= lo:
             return False
-        if text[j - 2:j] in ("st", "nd", "rd", "th"):
+        if text[j - 2:j] in _ORDINAL_SUFFIXES:
             j -= 2
         return j > lo and text[j - 1].isdigit()
 
