@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from functools import lru_cache
 
 import numpy as np
@@ -43,6 +43,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import paths
+from . import pipeline as _pipeline
 from .pipeline import doc_text, ensure_extensions, seed_token_bounds, set_record
 from .translit import ARTICLES, match_key, skeleton_key, split_name
 
@@ -371,7 +372,8 @@ class Gazetteer:
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state.pop("_cand_cache", None)  # a per-process cache, not part of the index
+        for name in _PROCESS_CACHES:  # per-process caches, not part of the index
+            state.pop(name, None)
         return state
 
     def candidates(self, name: str) -> list[tuple[Place, str, float]]:
@@ -438,12 +440,43 @@ class Gazetteer:
         'ocha:SY07'
         """
         ctx = context if isinstance(context, ResolveContext) else ResolveContext(**(context or {}))
-        key = match_key(name)
-        cands = self.candidates(name)
+        plan = self._plan(name)
+        if not plan.cands:
+            return None
+        try:
+            sig = (ctx.cue, bool(ctx.sentence_start) and plan.ss_matters,
+                   plan.rel_adm1.intersection(ctx.adm1), plan.rel_adm1.intersection(ctx.doc_adm1),
+                   plan.rel_city.intersection(ctx.cities), plan.rel_city.intersection(ctx.doc_cities))
+            hit = plan.memo.get(sig, _MISS)
+        except TypeError:  # an unhashable cue or context member: no memo
+            m = self._resolve(name, plan, ctx)
+        else:
+            if hit is _MISS:
+                hit = plan.remember(sig, self._resolve(name, plan, ctx))
+            m = hit[0] if hit is not None else None
+        # a new object per call: callers may change what they get
+        return PlaceMatch(m.place, m.text, m.match_method, m.match_score) if m is not None else None
+
+    def _plan(self, name: str) -> "_ResolvePlan":
+        """What :meth:`resolve` knows about ``name`` whatever the context (cached per name)."""
+        cache = self.__dict__.get("_plan_cache")
+        if cache is None:
+            cache = self._plan_cache = {}
+        plan = cache.get(name)
+        if plan is None:
+            if len(cache) >= _PLAN_CACHE_LIMIT:  # bounded, like the candidate cache
+                cache.clear()
+            plan = cache[name] = _ResolvePlan(self, name)
+        return plan
+
+    def _resolve(self, name: str, plan: "_ResolvePlan", ctx: ResolveContext) -> PlaceMatch | None:
+        """:meth:`resolve` without the memo."""
+        key = plan.key
+        cands = plan.cands
         if not cands:
             return None
         cue = ctx.cue
-        gov_pcode = self.governorates.get(key)
+        gov_pcode = plan.gov
         if cue == "province" and key in self.province_overrides:
             p = self.places[self.adm1_by_pcode[self.province_overrides[key]]]
             return PlaceMatch(p, name, "override", 1.0)
@@ -534,6 +567,64 @@ def _method(p: Place, folded: str) -> str:
     if folded in p.names:
         return "alias"
     return "translit"
+
+
+#: Bounds of the per-process caches (entries): names resolved, contexts remembered per name, segments
+#: of the tagger, records of matches made by the tagger itself.
+_PLAN_CACHE_LIMIT = 20_000
+_PLAN_MEMO_LIMIT = 512
+_SEGMENT_MEMO_LIMIT = 100_000
+_RECORDS_LIMIT = 10_000
+#: Attributes of a :class:`Gazetteer` that are per-process caches (dropped when pickled).
+_PROCESS_CACHES = ("_cand_cache", "_plan_cache")
+_MISS = object()
+
+
+def _sentence_start_can_refuse(p: Place, method: str, key: str) -> bool:
+    """Whether ``Gazetteer._acceptable`` reaches its ``sentence_start`` test for this candidate and
+    the test can refuse it (the tests before it, in the same order)."""
+    if p.kind in ("curated", "admin") or p.feature == "city" or p.feature == "neighbourhood":
+        return False
+    if len(key) < MIN_VILLAGE_KEY:
+        return False
+    if method in ("translit", "fuzzy") and len(key) < MIN_TRANSLIT_KEY and p.population < 5000:
+        return False
+    return method not in ("exact", "alias") and p.population < 5000
+
+
+class _ResolvePlan:
+    """A name's candidates and the parts of a context that can change what it resolves to.
+
+    :meth:`Gazetteer.resolve` reads a context only through its cue, ``sentence_start`` and whether a
+    candidate's governorate is in ``adm1``/``doc_adm1`` and its city in ``cities``/``doc_cities``.
+    So the answer is a function of the cue, ``sentence_start`` (when some candidate can be refused for
+    it) and the intersections of those sets with the candidates' governorates and cities: ``memo`` maps
+    that signature to ``(PlaceMatch or None, record)``, where ``record`` is the span record of the
+    match (``{"canonical": ..., **attrs()}``), copied for each span.
+    """
+
+    __slots__ = ("key", "cands", "gov", "rel_adm1", "rel_city", "rel_adm1_own", "rel_city_own", "ss_matters",
+                 "memo")
+
+    def __init__(self, gz: "Gazetteer", name: str):
+        self.key = key = match_key(name)
+        self.cands = tuple(gz.candidates(name))
+        self.gov = gz.governorates.get(key)
+        self.rel_adm1 = frozenset(p.adm1_pcode for p, _, _ in self.cands if p.adm1_pcode)
+        # ``_acceptable`` asks about a neighbourhood's city even when it has none (None)
+        self.rel_city = frozenset(p.city_key for p, _, _ in self.cands if p.city_key or p.feature == "neighbourhood")
+        # the tagger's context leaves out the name's own governorate and the name itself
+        self.rel_adm1_own = self.rel_adm1 - {self.gov}
+        self.rel_city_own = self.rel_city - {key}
+        # ``sentence_start`` refuses only villages matched by transliteration (see ``_acceptable``)
+        self.ss_matters = any(_sentence_start_can_refuse(p, method, key) for p, method, _ in self.cands)
+        self.memo: dict[tuple, tuple | None] = {}
+
+    def remember(self, sig: tuple, m: PlaceMatch | None) -> tuple | None:
+        if len(self.memo) >= _PLAN_MEMO_LIMIT:  # bounded: contexts of one name are few
+            self.memo.clear()
+        hit = self.memo[sig] = (m, {"canonical": m.canonical, **m.attrs()}) if m is not None else None
+        return hit
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -670,6 +761,24 @@ _NAME_WORDS = frozenset({"camp", "airbase", "airport", "base", "crossing", "bord
 # Token classes of the span finder, cached per token text (``ORTH`` hash) by the tagger.
 _START_UPPER, _START_LOWER = 1, 2  # a capitalised name word / a lower-case start ("eastern", "al")
 _EXT_WORD, _EXT_CONN = 4, 8  # inside a name: a name word / a connector ("ez", "-", "of")
+#: a token that may start a name but is no name by itself (learnt, see ``_raw_spans``)
+_DEAD = 16
+
+
+def _byte_class(test) -> bytes:
+    """A regular-expression class of the token class bytes (0..31) that pass ``test``."""
+    return b"[" + b"".join(re.escape(bytes([c])) for c in range(32) if test(c)) + b"]"
+
+
+#: a segment: a token that may start a name (class byte with ``_START_UPPER`` or ``_START_LOWER``), then
+#: the tokens that may continue one (class bytes with ``_EXT_WORD`` or ``_EXT_CONN``); a start known to
+#: be no name by itself (``_DEAD``) opens a segment only when a token that may continue a name follows
+#: (written to begin with a plain class, which the regular-expression engine scans for quickly)
+_SEGMENT = re.compile(
+    _byte_class(lambda c: c & 3) + b"(?:(?<=" + _byte_class(lambda c: c & 3 and not c & _DEAD) + b")|(?="
+    + _byte_class(lambda c: c & 12) + b"))" + _byte_class(lambda c: c & 12) + b"*")
+_ADMIN_LEVELS = frozenset({"adm1", "adm2", "adm3"})
+_EMPTY: frozenset = frozenset()
 
 
 class _DocView:
@@ -678,27 +787,46 @@ class _DocView:
     ``doc[j].text``, ``.lower_``, ``.is_space`` and ``.is_sent_start`` are what the places
     component asks of its neighbours; each is a slice of the document text here (spaCy's
     ``LOWER`` is ``str.lower`` of the token text, its ``IS_SPACE`` ``str.isspace``).
+
+    With ``classes`` (the tagger's :class:`_TokenClasses`), ``cb`` holds each token's class byte,
+    and the token lengths come from the same table (a token's length is its text's, a property of
+    its ``ORTH`` hash) instead of a ``LENGTH`` column: ``doc.to_array`` costs more per lexeme
+    attribute than per token attribute.
     """
 
-    __slots__ = ("text", "low", "idx", "end", "n", "orth", "sent_starts", "_sent")
+    __slots__ = ("text", "low", "idx", "end", "n", "orth", "cb", "sent_starts", "_sent")
 
-    def __init__(self, doc: Doc, text: str):
+    def __init__(self, doc: Doc, text: str, classes: "_TokenClasses | None" = None):
         self.text = text
-        arr = doc.to_array([IDX, LENGTH, ORTH, SENT_START])  # one call: it walks every token
-        self.idx: list[int] = arr[:, 0].tolist()
-        self.end: list[int] = (arr[:, 0] + arr[:, 1]).tolist()
+        # the sentence starts the pipeline's sentence splitter set, when it says which (see
+        # ``conflict_lib.pipeline.HitLog.sentence_starts``): then no SENT_START column
+        opens = _known_sentence_starts(doc) if classes is not None else None
+        if classes is not None:
+            # one call: it walks every token
+            arr = doc.to_array([IDX, ORTH] if opens is not None else [IDX, ORTH, SENT_START])
+            starts = arr[:, 0]
+            self.orth = arr[:, 1]
+            self.cb, lengths = classes.of(self.orth, doc.vocab.strings)
+            sent = arr[:, 2] if opens is None else None
+        else:
+            opens = None
+            arr = doc.to_array([IDX, LENGTH, ORTH, SENT_START])
+            starts, lengths, self.orth, sent = arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3]
+            self.cb = None
+        self.idx: list[int] = starts.tolist()
+        self.end: list[int] = (starts + lengths).tolist()
         seed_token_bounds(doc, self.idx, self.end)  # shared with the other components
         self.n = len(self.idx)
-        self.orth = arr[:, 2]
         #: token indexes of sentence starts (``is_sent_start``); None when the doc has no sentences
-        self.sent_starts: list[int] | None = np.flatnonzero(arr[:, 3] == 1).tolist() \
-            if doc.has_annotation("SENT_START") else None
+        if opens is not None:  # (the splitter makes the first token a start, and says so of no other)
+            self.sent_starts: list[int] | None = [0, *opens]
+        else:
+            self.sent_starts = np.flatnonzero(sent == 1).tolist() if doc.has_annotation("SENT_START") else None
         self._sent: set[int] | None = None
         low = text.lower()
         # lower-casing the whole text equals lower-casing each token unless a character changes
         # length or is context-sensitive (capital sigma)
         self.low = low if len(low) == len(text) and "\u03a3" not in text else None
-        self._sent = None
 
     def text_of(self, j: int) -> str:
         return self.text[self.idx[j]:self.end[j]]
@@ -720,23 +848,53 @@ class _DocView:
         return i in self._sent
 
 
+def _known_sentence_starts(doc: Doc) -> list[int] | None:
+    """The sentence starts (the first token aside) the pipeline's sentence splitter set on ``doc``, as
+    its hit log tells them while :func:`conflict_lib.tagging.tag_document` runs; None when not known."""
+    key = getattr(_pipeline, "HITS_KEY", None)
+    log = doc.user_data.get(key) if key is not None else None
+    known = getattr(log, "sentence_starts", None) if log is not None else None
+    return known(doc) if known is not None and len(doc) else None
+
+
+class _LowerSlices:
+    """``low[a:b]`` is ``text[a:b].lower()``: the lower-cased text of :class:`_DocView` token by token,
+    where lower-casing the whole text would move offsets (``_DocView.low`` is None)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __getitem__(self, sl: slice) -> str:
+        return self.text[sl].lower()
+
+
 def _sentence_initial(v: _DocView, i: int) -> bool:
     """True when token ``i`` opens a sentence, a line or the document (its capital says nothing)."""
+    text, idx, end = v.text, v.idx, v.end
     j = i - 1
+    prev = ""
     while j >= 0:
-        t = v.text_of(j)
-        if not t.isspace():
+        prev = text[idx[j]:end[j]]
+        if not prev.isspace():
             break
-        if "\n" in t:
+        if "\n" in prev:
             return True
         j -= 1
     if j < 0:
         return True
-    prev = v.text_of(j)
+    # (``prev`` is token j's text)
     if prev == "." and j > 0 and v.lower(j - 1) in _ABBREVIATIONS:
         return False  # "Capt. Bill Urban", "Gen. Joseph Votel"
-    if v.is_sent_start(i):
-        return True
+    if v.sent_starts is None:
+        if i == 0:  # no sentence boundaries: spaCy counts only the first token
+            return True
+    else:
+        if v._sent is None:
+            v._sent = set(v.sent_starts)
+        if i in v._sent:
+            return True
     # (a token's trailing white space is at most one " ", so never a line break)
     return prev in _SENT_PUNCT
 
@@ -744,8 +902,83 @@ def _sentence_initial(v: _DocView, i: int) -> bool:
 _SENT_PUNCT = frozenset((".", "!", "?", ":", ";", '"', "\u201c", "(", "-", "*"))
 
 
+class _TokenClasses:
+    """Token class bytes (see ``PlaceTagger._classify``) and token lengths by ``ORTH`` hash, for a
+    whole doc at once.
+
+    ``known`` (hash -> ``(class, length)``) holds every class computed. The hashes also sit, first
+    come first served, in a table indexed by their low bits, so a doc's class bytes and token lengths
+    are a few array operations on its ``ORTH`` column; only a token whose hash is not the one in its
+    slot (a new word, or a collision) takes a step in Python.
+
+    Safe to share between threads: a slot, once given a hash, keeps it (a full table is replaced, not
+    emptied), its class and length are written before its hash and read after it.
+    """
+
+    BITS = 17  # 131,072 slots (1.7 MB)
+    LIMIT = 500_000  # a bound for endless streams of new words
+
+    def __init__(self, classify):
+        self.classify = classify
+        self.known: dict[int, tuple[int, int]] = {}
+        self.mask = (1 << self.BITS) - 1
+        self._mask = np.uint64(self.mask)
+        self._new_table()
+
+    def _new_table(self) -> None:
+        size = 1 << self.BITS
+        # (hashes: 0 for an empty slot, no token text hashes to 0; classes; lengths), one attribute
+        self.table = (np.zeros(size, dtype=np.uint64), np.zeros(size, dtype=np.uint8),
+                      np.zeros(size, dtype=np.uint64))
+
+    def of(self, orth: np.ndarray, strings: Any) -> tuple[bytes, np.ndarray]:
+        """The class byte and the text length of each hash of the ``ORTH`` column ``orth``.
+
+        ``strings``: the vocab's ``StringStore``, for the texts of new hashes.
+        """
+        keys, vals, lengths = self.table
+        slots = (orth & self._mask).astype(np.intp)
+        miss = np.flatnonzero(keys[slots] != orth)  # (the hashes first)
+        classes = vals[slots]
+        sizes = lengths[slots]
+        if miss.size:
+            known = self.known
+            if len(known) > self.LIMIT:
+                known = self.known = {}
+                self._new_table()
+            mask = self.mask
+            for t, h in zip(miss.tolist(), orth[miss].tolist()):
+                hit = known.get(h)
+                if hit is None:
+                    t_text = strings[h]
+                    hit = known[h] = (self.classify(t_text), len(t_text))
+                    slot = h & mask
+                    if not keys[slot]:
+                        vals[slot], lengths[slot] = hit
+                        keys[slot] = h  # (the hash last)
+                classes[t], sizes[t] = hit
+        return classes.tobytes(), sizes
+
+    def mark(self, h: int, bits: int) -> None:
+        """Add ``bits`` to the class of the hash ``h`` (nothing if it was forgotten since)."""
+        hit = self.known.get(h)
+        if hit is None:
+            return
+        c = hit[0] | bits
+        self.known[h] = (c, hit[1])
+        keys, vals, _ = self.table
+        slot = h & self.mask
+        if keys[slot] == h:
+            vals[slot] = c
+
+
 class PlaceTagger:
     """The ``conflict_places_v1`` component: writes ``doc.spans["places"]``.
+
+    What it works out is remembered where it depends on little and repeats across reports: the class
+    of a token text (``_TokenClasses``), the names in a segment of name-like tokens (``_raw_spans``),
+    and what a name resolves to given the few facts of its context that can change the answer
+    (``_ResolvePlan``). Every cache is bounded; the output is the same with or without them.
 
     Parameters
     ----------
@@ -771,8 +1004,15 @@ class PlaceTagger:
         self._suffix_heads = frozenset(s[0] for s in self.actor_suffixes if s)
         self.lower_starts = frozenset(split_name(k)[0] for p in gazetteer.places if p.lowercase_ok
                                       for k in p.names if k and not k[0].isupper()) | frozenset({"al", "el"})
+        #: next words that make ``_cue`` look further than the words before the name
+        self._cue_next = frozenset({"sub", "neighbourhood", "neighborhood", "city", "camp", "idp", "refugee",
+                                    "'s", "\u2019s"}) | self.sub_cues | self.gov_cues | self.district_cues
         #: ORTH hash -> token class bits (see ``_classify``); token texts repeat, so this stays small
-        self._classes: dict[int, int] = {}
+        self._classes = _TokenClasses(self._classify)
+        #: (id of the place, method, score) -> span record, for matches made outside ``Gazetteer.resolve``
+        self._records: dict[tuple, dict[str, Any]] = {}
+        #: segment of name-like tokens -> the names in it (see ``_raw_spans``)
+        self._segments: dict[Any, tuple[tuple[int, int, str], ...]] = {}
 
     # -- span finding -----------------------------------------------------
     def _classify(self, t: str) -> int:
@@ -795,85 +1035,121 @@ class PlaceTagger:
             bits |= _EXT_WORD
         return bits
 
-    def _token_classes(self, doc: Doc, v: _DocView) -> list[int]:
-        orths = v.orth.tolist()
-        cache = self._classes
-        try:
-            return list(map(cache.__getitem__, orths))
-        except KeyError:
-            strings = doc.vocab.strings
-            if len(cache) > 500_000:  # a bound for endless streams of new words
-                cache.clear()
-            for h in orths:
-                if h not in cache:
-                    cache[h] = self._classify(strings[h])
-            return list(map(cache.__getitem__, orths))
+    def _token_classes(self, doc: Doc, v: _DocView) -> bytes:
+        """One class byte per token (see ``_classify``)."""
+        if v.cb is None:
+            v.cb = self._classes.of(v.orth, doc.vocab.strings)[0]
+        return v.cb
 
     def _raw_spans(self, doc: Doc, v: _DocView | None = None) -> list[tuple[int, int, str]]:
         """Longest gazetteer names (``(start, end, key)`` token spans) over runs of name-like tokens.
 
         Only tokens that may start a name are visited (a capitalised word that is not an English
-        stop word or an ALL-CAPS headline word, or a lower-case start such as "eastern").
+        stop word or an ALL-CAPS headline word, or a lower-case start such as "eastern"). The tokens
+        fall into segments: a token that may start a name and the tokens after it that may continue
+        one, up to the next token that may not. What is found in a segment depends on its tokens alone
+        (their texts and the spaces between them), and segments repeat ("Syrian", "Deir ez-Zor",
+        "Syrian Democratic Forces"), so the names found are remembered per segment: its text with,
+        for a segment of several tokens, their ``ORTH`` hashes (which fix where the tokens start and end).
+        """
+        v = v if v is not None else _DocView(doc, doc_text(doc), self._classes)
+        text, idx, tend = v.text, v.idx, v.end
+        cb = self._token_classes(doc, v)
+        out: list[tuple[int, int, str]] = []
+        memo = self._segments
+        if len(memo) > _SEGMENT_MEMO_LIMIT:  # a bound for endless streams of new names
+            memo.clear()
+        names_in = self._segment_names
+        orths = None  # the ORTH hashes as bytes, 8 a token (made for the first segment of several tokens)
+        for mt in _SEGMENT.finditer(cb):  # (one regular-expression step per segment, none per token)
+            a, b = mt.span()
+            if b == a + 1:
+                skey = text[idx[a]:tend[a]]
+                hits = memo.get(skey)
+                if hits is None:
+                    hits = memo[skey] = names_in(v, cb, a, b)
+                if not hits:
+                    # no name by itself: alone, this token will not open a segment again
+                    self._classes.mark(int(v.orth[a]), _DEAD)
+                    continue
+            else:
+                if orths is None:
+                    orths = v.orth.tobytes()
+                skey = (text[idx[a]:tend[b - 1]], orths[8 * a:8 * b])
+                hits = memo.get(skey)
+                if hits is None:
+                    hits = memo[skey] = names_in(v, cb, a, b)
+            for rs, re_, key in hits:
+                out.append((a + rs, a + re_, key))
+        return out
+
+    def _segment_names(self, v: _DocView, cb: bytes, a: int, b: int) -> tuple[tuple[int, int, str], ...]:
+        """The names in the segment ``a .. b-1``: ``(start - a, end - a, key)``, longest first from each start."""
+        hits = []
+        find = self._find_name
+        nxt = a  # first token not inside an accepted span
+        for i in range(a, b):
+            if i < nxt or not cb[i] & (_START_UPPER | _START_LOWER):
+                continue
+            # tokens i+1 .. b-1 may continue the name (at most _MAX_TOKENS tokens in all)
+            found = find(v, cb, i, min(b, i + _MAX_TOKENS))
+            if found is None:
+                continue
+            e = i + found[0]
+            if found[1]:  # (a blocked phrase is consumed, not emitted)
+                hits.append((i - a, e + 1 - a, found[1]))
+            nxt = e + 1
+        return tuple(hits)
+
+    def _find_name(self, v: _DocView, cb: bytes, i: int, j: int) -> tuple[int, str] | None:
+        """The longest name starting at token ``i`` within the run ``i .. j-1``: ``(last token - i, key)``.
+
+        The key is "" for a blocked phrase (consumed, not emitted); None when no name starts here.
         """
         gz = self.gz
-        v = v if v is not None else _DocView(doc, doc_text(doc))
-        text, idx, tend = v.text, v.idx, v.end
-        cls = self._token_classes(doc, v)
-        n = len(cls)
-        out: list[tuple[int, int, str]] = []
-        by_key, lower_keys, by_skel = gz.by_key, gz.lowercase_keys, gz.by_skeleton
-        # the tokens that may start a name (one in six), found without a Python step per token
-        starts = np.flatnonzero(np.frombuffer(bytes(cls), dtype=np.uint8) & (_START_UPPER | _START_LOWER)).tolist()
-        nxt = 0  # first token not inside an accepted span
-        for i in starts:
-            if i < nxt:
+        text, tend = v.text, v.end
+        lower_start = not cb[i] & _START_UPPER
+        # the name words of the run, up to _MAX_WORDS of them
+        ends = []
+        for k in range(i, j):
+            ck = cb[k]
+            if ck & _EXT_WORD or (k == i and lower_start and not ck & _EXT_CONN):
+                ends.append(k)
+                if len(ends) >= _MAX_WORDS:
+                    break
+        start_char = v.idx[i]
+        for e in reversed(ends):
+            span_text = text[start_char:tend[e]]
+            key = match_key(span_text)
+            if not key:
                 continue
-            lower_start = not cls[i] & _START_UPPER
-            # extend over name-like tokens
-            ends = []
-            words = 0
-            k = i
-            stop = min(n, i + _MAX_TOKENS)
-            while k < stop:
-                ck = cls[k]
-                if ck & _EXT_WORD or (k == i and lower_start and not ck & _EXT_CONN):
-                    words += 1
-                    ends.append(k)
-                elif not ck & _EXT_CONN:
-                    break
-                if words >= _MAX_WORDS:
-                    break
-                k += 1
-            hit = None
-            start_char = idx[i]
-            for e in reversed(ends):
-                span_text = text[start_char:tend[e]]
-                key = match_key(span_text)
-                if not key:
+            if key in gz.blocked or key in gz.not_places:
+                return e - i, ""
+            if key in gz.by_key or (len(key) >= MIN_FUZZY_KEY and skeleton_key(span_text) in gz.by_skeleton):
+                if _fold(span_text) in gz.stopwords:
                     continue
-                if key in gz.blocked or key in gz.not_places:
-                    hit = (e, "")
-                    break
-                if key in by_key or (len(key) >= MIN_FUZZY_KEY and skeleton_key(span_text) in by_skel):
-                    if _fold(span_text) in gz.stopwords:
-                        continue
-                    if lower_start and key not in lower_keys and not (e > i and v.lower(i) in ("al", "el")):
-                        continue
-                    hit = (e, key)
-                    break
-            if hit is None:
-                continue
-            e, key = hit
-            if key:
-                out.append((i, e + 1, key))
-            nxt = e + 1
-        return out
+                if lower_start and key not in gz.lowercase_keys and not (e > i and v.lower(i) in ("al", "el")):
+                    continue
+                return e - i, key
+        return None
 
     # -- context -----------------------------------------------------------
     def _cue(self, v: _DocView, start: int, end: int) -> tuple[str | None, int]:
         """The cue around ``doc[start:end]`` and the end to extend the span to."""
+        nxt = v.lower(end) if end < v.n else ""
+        if nxt in self._cue_next:
+            return self._cue_after(v, start, end, nxt)
+        # the common case: nothing after the name that is a cue; only the words before it count
+        if start:
+            prev = v.lower(start - 1)
+            if prev == "of" and start >= 2 and v.lower(start - 2) in ("city", "town", "capital"):
+                return "city", end
+            if prev in self.gov_preps:
+                return "preposition", end
+        return None, end
+
+    def _cue_after(self, v: _DocView, start: int, end: int, nxt: str) -> tuple[str | None, int]:
         n = v.n
-        nxt = v.lower(end) if end < n else ""
         if end + 2 < n and nxt == "sub" and v.text_of(end + 1) == "-" and v.lower(end + 2).startswith("district"):
             return "subdistrict", end + 3
         if nxt in self.sub_cues:
@@ -913,11 +1189,11 @@ class PlaceTagger:
 
     def _in_proper_name(self, v: _DocView, start: int, end: int, covered: set[int]) -> bool:
         """The span touches a capitalised word that is not part of a place ("Kevin Kennedy", "Mark Green")."""
-        n = v.n
-        nxt = end + 1 if end + 1 < n and v.text_of(end) == "-" else end
+        n, text, idx, tend = v.n, v.text, v.idx, v.end
+        nxt = end + 1 if end + 1 < n and text[idx[end]:tend[end]] == "-" else end
         for j in (start - 1, nxt):
             if 0 <= j < n and j not in covered:
-                t = v.text_of(j)
+                t = text[idx[j]:tend[j]]
                 if t[:1].isupper() and t.isalpha() and not (j == start - 1 and _sentence_initial(v, j)) \
                         and v.lower(j) not in STOP_WORDS:
                     return True
@@ -925,102 +1201,191 @@ class PlaceTagger:
 
     def __call__(self, doc: Doc) -> Doc:
         gz = self.gz
-        v = _DocView(doc, doc_text(doc))
+        v = _DocView(doc, doc_text(doc), self._classes)
         raw = self._raw_spans(doc, v)
         if not raw:
             doc.spans["places"] = []
             return doc
+        text, idx, tend, n = v.text, v.idx, v.end, v.n
+        lower = v.lower
+        # ``low[idx[j]:tend[j]]`` is ``v.lower(j)``, written out in the loops below
+        low = v.low if v.low is not None else _LowerSlices(text)
+        governorates, province_overrides = gz.governorates, gz.province_overrides
+        city_keys, airport_of, city_context = gz.city_keys, gz.airport_of, self.city_context
+        cue_next, gov_preps = self._cue_next, self.gov_preps
         # governorates and cities named, per sentence and per document
-        sent_of = {}
         sent_adm1: dict[int, set[str]] = {}
         sent_city: dict[int, set[str]] = {}
         doc_adm1: set[str] = set()
         doc_city: set[str] = set()
-        cues = {}
         city_sense = set()
-        sent_starts = v.sent_starts if v.sent_starts is not None else [0]
-        for s, e, key in raw:
-            sid = sent_starts[max(0, bisect_right(sent_starts, s) - 1)] if sent_starts else 0
-            sent_of[s] = sid
-            cues[s] = self._cue(v, s, e)
-            if cues[s][0] == "city" or (s >= 2 and v.lower(s - 1) in ("of", "near", "outside") and
-                                         v.lower(s - 2) in self.city_context):
-                city_sense.add(key)
-            if key in gz.governorates:
-                pcode = gz.governorates[key]
-                if cues[s][0] == "province" and key in gz.province_overrides:
-                    pcode = gz.province_overrides[key]
-                sent_adm1.setdefault(sid, set()).add(pcode)
-                doc_adm1.add(pcode)
-            if key in gz.city_keys:
-                sent_city.setdefault(sid, set()).add(key)
-                doc_city.add(key)
-        uses_governorate = "governorate" in (v.low if v.low is not None else v.text.lower())
         # one sense per document for names given a district cue ("Afrin District" ... "from Afrin")
         district_keys = {}
+        airport_counts: dict[str, int] = {}
+        found = []
+        sent_starts = v.sent_starts if v.sent_starts is not None else [0]
+        # the sentence of a name: the last sentence start at or before it (or the first start), found
+        # by walking the starts along with the names (which are in text order)
+        n_sents = len(sent_starts)
+        si = 0
         for s, e, key in raw:
-            cue, _ = cues[s]
-            if cue in ("district", "subdistrict"):
+            if n_sents:
+                while si + 1 < n_sents and sent_starts[si + 1] <= s:
+                    si += 1
+                sid = sent_starts[si]
+            else:
+                sid = 0
+            # the words before and after the name
+            before = low[idx[s - 1]:tend[s - 1]] if s else ""
+            after = low[idx[e]:tend[e]] if e < n else ""
+            # the cue (``_cue``, its common case written out)
+            if after in cue_next:
+                cue, new_end = self._cue_after(v, s, e, after)
+            elif s and before == "of" and s >= 2 and lower(s - 2) in ("city", "town", "capital"):
+                cue, new_end = "city", e
+            elif s and before in gov_preps:
+                cue, new_end = "preposition", e
+            else:
+                cue, new_end = None, e
+            if cue == "city" or (s >= 2 and before in ("of", "near", "outside") and lower(s - 2) in city_context):
+                city_sense.add(key)
+            pcode = governorates.get(key)
+            if pcode is not None:
+                if cue == "province" and key in province_overrides:
+                    pcode = province_overrides[key]
+                sent_adm1.setdefault(sid, set()).add(pcode)
+                doc_adm1.add(pcode)
+            if key in city_keys:
+                sent_city.setdefault(sid, set()).add(key)
+                doc_city.add(key)
+            if cue == "district" or cue == "subdistrict":
                 district_keys[key] = cue
+            if key in airport_of:
+                airport_counts[key] = airport_counts.get(key, 0) + 1
+            found.append((s, e, key, sid, cue, new_end, before, after))
+        uses_governorate = "governorate" in (v.low if v.low is not None else text.lower())
+        plans = gz.__dict__.get("_plan_cache") or {}
+        person_prefixes, suffix_heads = self.person_prefixes, self._suffix_heads
         results = []
-        for s, e, key in raw:
-            if self._rejected_by_neighbours(v, s, e):
+        for s, e, key, sid, cue, new_end, before, after in found:
+            # a name inside a person's name or an actor's name (``_rejected_by_neighbours``)
+            if before and (before.rstrip(".") if before[-1] == "." else before) in person_prefixes:
                 continue
-            cue, new_end = cues[s]
+            if e < n and after in suffix_heads and self._rejected_by_neighbours(v, s, e):
+                continue
             if cue == "preposition":
                 cue = "governorate_weak" if uses_governorate else None
             elif cue == "governorate_weak" and not uses_governorate:
                 cue = None
             if cue == "governorate_weak" and key in city_sense:
                 cue = None
-            if cue in (None, "governorate_weak") and key in district_keys:
+            if (cue is None or cue == "governorate_weak") and key in district_keys:
                 cue = district_keys[key]
-            sid = sent_of[s]
-            own_gov = {gz.governorates[key]} if key in gz.governorates else set()
-            ctx = ResolveContext(cue=cue, adm1=sent_adm1.get(sid, set()) - own_gov, doc_adm1=doc_adm1 - own_gov,
-                                 cities=sent_city.get(sid, set()) - {key}, doc_cities=doc_city - {key},
-                                 sentence_start=_sentence_initial(v, s))
-            m = gz.resolve(v.span_text(s, e), ctx)
-            if m is None:
+            name = text[idx[s]:tend[e - 1]]
+            plan = plans.get(name)
+            if plan is None:
+                plan = gz._plan(name)
+                plans = gz._plan_cache
+            if not plan.cands:
                 continue
-            if m.place.level not in ("adm1", "adm2", "adm3") and new_end != e and cue in (
+            # what of the context can change the answer (see ``_ResolvePlan``); the context leaves out
+            # the name's own governorate and the name itself
+            rel = plan.rel_adm1_own
+            if rel and doc_adm1:
+                sa = sent_adm1.get(sid)
+                a1, a2 = (rel & sa if sa else _EMPTY), rel & doc_adm1
+            else:
+                a1 = a2 = _EMPTY
+            rel = plan.rel_city_own
+            if rel and doc_city:
+                sc = sent_city.get(sid)
+                c1, c2 = (rel & sc if sc else _EMPTY), rel & doc_city
+            else:
+                c1 = c2 = _EMPTY
+            sig = (cue, plan.ss_matters and _sentence_initial(v, s), a1, a2, c1, c2)
+            hit = plan.memo.get(sig, _MISS)
+            if hit is _MISS:
+                own_gov = {plan.gov} if plan.gov is not None else set()
+                ctx = ResolveContext(cue=cue, adm1=sent_adm1.get(sid, set()) - own_gov,
+                                     doc_adm1=doc_adm1 - own_gov, cities=sent_city.get(sid, set()) - {key},
+                                     doc_cities=doc_city - {key}, sentence_start=_sentence_initial(v, s))
+                hit = plan.remember(sig, gz._resolve(name, plan, ctx))
+            if hit is None:
+                continue
+            m = hit[0]
+            if new_end != e and m.place.level not in _ADMIN_LEVELS and cue in (
                     "governorate", "district", "subdistrict", "province"):
                 new_end = e
-            results.append([s, new_end, key, cue, m])
+            results.append([s, new_end, key, cue, m, hit[1]])
         # a village name touching an unmatched capitalised word is part of a person's or group's name
-        covered = {j for r in results for j in range(r[0], r[1])}
-        results = [r for r in results if not (r[4].place.kind == "gazetteer" and r[4].place.feature != "city"
-                                              and self._in_proper_name(v, r[0], r[1], covered))]
-        self._apply_lists(v, results)
-        results.extend(self._generic_airports(v, raw, covered))
-        results.sort(key=lambda r: r[0])
+        covered = None
+        for r in results:
+            place = r[4].place
+            if place.kind == "gazetteer" and place.feature != "city":
+                covered = {j for r in results for j in range(r[0], r[1])}
+                in_proper_name = self._in_proper_name
+                results = [r for r in results if not (r[4].place.kind == "gazetteer" and r[4].place.feature != "city"
+                                                      and in_proper_name(v, r[0], r[1], covered))]
+                break
+        if len(results) > 1:
+            self._apply_lists(v, results)
+        if airport_counts:
+            if covered is None:
+                covered = {j for r in results for j in range(r[0], r[1])}
+            airports = self._generic_airports(v, raw, covered, airport_counts)
+            if airports:
+                results.extend(airports)
+                results.sort(key=_first)  # (the others are in text order already)
         spans = []
-        for s, e, key, cue, m in results:
-            span = Span(doc, s, e, label="PLACE")
-            set_record(doc, span, {"canonical": m.canonical, **m.attrs()})
+        user_data = doc.user_data
+        fast = _fast_records()
+        keys = []
+        label = doc.vocab.strings.add("PLACE")
+        for s, e, _key, _cue, m, record in results:
+            # ``Span(doc, s, e)`` reads its offsets off three ``Token`` objects; an empty span at s
+            # reads one, and the end is set from the offsets known here (the same span)
+            span = Span(doc, s, s, label=label)
+            span.end = e
+            span.end_char = tend[e - 1]
+            # a new record per span: whoever reads it may change it
+            record = dict(record) if record is not None else {"canonical": m.canonical, **m.attrs()}
+            if fast:  # ``set_record``, with the span's start_char and end_char
+                key = ("._.", "conflict", idx[s], tend[e - 1])
+                user_data[key] = record
+                keys.append(key)
+            else:
+                set_record(doc, span, record)
             spans.append(span)
+        if keys:  # (``set_record`` notes its spans itself)
+            _note_hits(doc, keys)
         doc.spans["places"] = spans
         return doc
 
-    def _generic_airports(self, v: _DocView, raw: list[tuple[int, int, str]], covered: set[int]) -> list[list]:
-        """"the airport" / "the nearby military airport" in a report about one city with a known airbase."""
+    def _generic_airports(self, v: _DocView, raw: list[tuple[int, int, str]], covered: set[int],
+                          counts: dict[str, int] | None = None) -> list[list]:
+        """"the airport" / "the nearby military airport" in a report about one city with a known airbase.
+
+        ``counts`` (raw names that are a city with an airbase -> how often) is counted from ``raw`` when
+        not given.
+        """
         gz = self.gz
-        counts: dict[str, int] = {}
-        for _, _, key in raw:
-            if key in gz.airport_of:
-                counts[key] = counts.get(key, 0) + 1
+        if counts is None:
+            counts = {}
+            for _, _, key in raw:
+                if key in gz.airport_of:
+                    counts[key] = counts.get(key, 0) + 1
         if not counts or ("airport" not in v.text and "airbase" not in v.text):
             return []
         city = max(counts, key=counts.get)
         place = gz.places[gz.airport_of[city]]
         out = []
-        for mt in _AIRPORT_WORD.finditer(v.text):
+        for start, end in _airport_words(v.text):
             # the token starting at the match, when the match is whole tokens (``doc.char_span``)
-            ti = bisect_left(v.idx, mt.start())
-            if ti >= v.n or v.idx[ti] != mt.start():
+            ti = bisect_left(v.idx, start)
+            if ti >= v.n or v.idx[ti] != start:
                 continue
-            te = bisect_left(v.end, mt.end())
-            if te >= v.n or v.end[te] != mt.end():
+            te = bisect_left(v.end, end)
+            if te >= v.n or v.end[te] != end:
                 continue
             if ti in covered:
                 continue
@@ -1029,44 +1394,126 @@ class PlaceTagger:
                 s -= 1
             if s == 0 or v.lower(s - 1) != "the":
                 continue
-            out.append([s, ti + 1, match_key(place.name), None,
-                        PlaceMatch(place, v.span_text(s, ti + 1), "curated", 0.7)])
+            m = PlaceMatch(place, v.span_text(s, ti + 1), "curated", 0.7)
+            out.append([s, ti + 1, match_key(place.name), None, m, self._record_of(m)])
         return out
 
+    def _record_of(self, m: PlaceMatch) -> dict[str, Any]:
+        """The span record of ``m`` (``{"canonical": ..., **m.attrs()}``), kept per place, method and score:
+        the record does not depend on the text matched. Copied for each span."""
+        key = (id(m.place), m.match_method, m.match_score)  # (the places live as long as the gazetteer)
+        rec = self._records.get(key)
+        if rec is None:
+            if len(self._records) > _RECORDS_LIMIT:
+                self._records.clear()
+            rec = self._records[key] = {"canonical": m.canonical, **m.attrs()}
+        return rec
+
     def _apply_lists(self, v: _DocView, results: list[list]) -> None:
-        """Coordinated lists of governorate names ("Homs, Idlib, and Rif Damascus governorates")."""
-        gz = self.gz
-        if not results:
+        """Coordinated lists of governorate names ("Homs, Idlib, and Rif Damascus governorates").
+
+        ``results`` rows are ``[start, end, key, cue, PlaceMatch, record]``; a row whose match is
+        replaced gets the new match's record.
+        """
+        if len(results) < 2:
             return
-        groups: list[list[int]] = [[0]]
-        for a in range(1, len(results)):
-            prev_end, cur_start = results[a - 1][1], results[a][0]
-            if cur_start - prev_end > 6:  # too far apart to be one list
-                groups.append([a])
-                continue
-            between = [v.lower(j) for j in range(prev_end, min(cur_start, v.n))]
-            if between and all(w in (",", "and", "or") or w in self.list_mods for w in between) and \
-                    any(w in (",", "and", "or") for w in between):
-                groups[-1].append(a)
-            else:
-                groups.append([a])
-        for g in groups:
-            if len(g) < 2:
-                continue
-            members = [results[a] for a in g]
-            last_end = members[-1][1]
-            nxt = v.lower(last_end) if last_end < v.n else ""
-            capable = all(m[2] in gz.governorates for m in members)
-            is_gov_list = nxt in self.plural_gov or any(
-                m[4].place.level == "adm1" and m[3] != "governorate_weak" for m in members) or (
-                capable and (members[0][3] == "governorate_weak" or any(m[4].place.level == "adm1" for m in members)
-                             or len(members) >= 3))
-            if not is_gov_list:
-                continue
-            for m in members:
-                pcode = gz.governorates.get(m[2])
-                if pcode and m[4].place.level != "adm1":
-                    m[4] = PlaceMatch(gz.places[gz.adm1_by_pcode[pcode]], m[4].text, "admin", 1.0)
+        text, idx, tend, n = v.text, v.idx, v.end, v.n
+        low = v.low if v.low is not None else _LowerSlices(text)
+        list_mods = self.list_mods
+        # runs of rows joined by list words (only runs of two or more can be a list), each checked
+        # once it is complete
+        group: list[list] | None = None
+        prev_end = results[0][1]
+        for a in range(1, len(results) + 1):
+            joined = False
+            if a < len(results):
+                cur_start = results[a][0]
+                # not too far apart to be one list, and every word between a list word, one of them
+                # ",", "and" or "or"
+                if cur_start - prev_end <= 6 and prev_end < cur_start and prev_end < n:
+                    for j in range(prev_end, cur_start if cur_start < n else n):
+                        w = low[idx[j]:tend[j]]
+                        if w in _LIST_WORDS:
+                            joined = True
+                        elif w not in list_mods:
+                            joined = False
+                            break
+                prev_end = results[a][1]
+            if joined:
+                if group is None:
+                    group = [results[a - 1]]
+                group.append(results[a])
+            elif group is not None:
+                self._governorate_list(v, group)
+                group = None
+
+    def _governorate_list(self, v: _DocView, members: list[list]) -> None:
+        """Make the members of a coordinated list governorates when the list is one of governorates."""
+        gz = self.gz
+        governorates = gz.governorates
+        last_end = members[-1][1]
+        nxt = v.lower(last_end) if last_end < v.n else ""
+        capable = True  # every name is also a governorate's
+        any_adm1 = strong_adm1 = False  # a member resolved to a governorate (not by a weak cue)
+        for m in members:
+            if m[2] not in governorates:
+                capable = False
+            if m[4].place.level == "adm1":
+                any_adm1 = True
+                if m[3] != "governorate_weak":
+                    strong_adm1 = True
+        is_gov_list = nxt in self.plural_gov or strong_adm1 or (
+            capable and (members[0][3] == "governorate_weak" or any_adm1 or len(members) >= 3))
+        if not is_gov_list:
+            return
+        for m in members:
+            pcode = governorates.get(m[2])
+            if pcode and m[4].place.level != "adm1":
+                m[4] = PlaceMatch(gz.places[gz.adm1_by_pcode[pcode]], m[4].text, "admin", 1.0)
+                m[5] = self._record_of(m[4])
+
+
+_LIST_WORDS = (",", "and", "or")
+
+
+def _is_word_char(ch: str) -> bool:
+    """``re``'s ``\\w`` for one character: ``str.isalnum`` or the underscore."""
+    return ch.isalnum() or ch == "_"
+
+
+def _airport_words(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each match of ``_AIRPORT_WORD`` in ``text``, in order, found with ``str.find``.
+
+    The regular expression has to try every position of the text; the two words are rare, so looking
+    for them and checking the word boundaries (``\\b``) by hand gives the same matches much faster.
+    """
+    out = []
+    for word in ("airport", "airbase"):
+        size = len(word)
+        at = text.find(word)
+        while at != -1:
+            end = at + size
+            if (at == 0 or not _is_word_char(text[at - 1])) and (end == len(text) or not _is_word_char(text[end])):
+                out.append((at, end))
+            at = text.find(word, at + 1)
+    out.sort()
+    return out
+
+
+def _first(row: list) -> int:
+    return row[0]
+
+
+def _note_hits(doc: Doc, keys: list[tuple]) -> None:
+    """:func:`conflict_lib.pipeline.note_hits`: the record keys of the spans written, for the doc's hit log."""
+    note = getattr(_pipeline, "note_hits", None)
+    if note is not None:
+        note(doc, keys)
+
+
+def _fast_records() -> bool:
+    """Whether ``span._.conflict`` may be written straight into ``doc.user_data`` (see :func:`set_record`)."""
+    return getattr(_pipeline, "_FAST_RECORD", False) is True
 
 
 def make_place_tagger(nlp: Language, name: str, geo_dir: str | None) -> PlaceTagger:

@@ -52,6 +52,10 @@ _DIGRAPHS = (
     ("dj", "J"), ("kh", "H"), ("gh", "G"), ("sh", "S"), ("ch", "S"), ("sch", "S"),
     ("dh", "Z"), ("th", "Z"), ("ph", "F"), ("ck", "K"), ("ts", "C"),
 )
+_DIGRAPH2 = {dg: rep for dg, rep in _DIGRAPHS if len(dg) == 2}
+assert [dg for dg, _ in _DIGRAPHS if len(dg) != 2] == ["sch"] and not any(dg[:2] in _DIGRAPH2 for dg, _ in _DIGRAPHS
+                                                                          if len(dg) == 3)
+assert not set("".join(dg for dg, _ in _DIGRAPHS)) & set("aeiouyw")  # (the vowel mask never covers them)
 _SINGLE = str.maketrans({
     "q": "K", "k": "K", "c": "K", "h": "H", "j": "J", "g": "J", "z": "Z", "x": "K",
     "s": "s", "f": "F",
@@ -61,6 +65,9 @@ _VOWELS = frozenset("aeiouy")
 
 def _fold_ascii(text: str) -> str:
     """Lower-case, drop diacritics and apostrophes; keep letters, digits and separators."""
+    if text.isascii():
+        # the common case: no diacritics to decompose and only two of the apostrophes are ASCII
+        return text.replace("'", "").replace("`", "").lower()
     text = _APOS_RE.sub("", text)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
@@ -144,12 +151,16 @@ def token_key(word: str) -> str:
             out.append("a")
             i = j
             continue
-        # consonant: try digraphs (only when neither letter is a vowel)
-        for dg, rep in _DIGRAPHS:
-            if word.startswith(dg, i) and not any(mask[i:i + len(dg)]):
-                out.append(rep)
-                i += len(dg)
-                break
+        # consonant: try digraphs (only when neither letter is a vowel: no digraph letter ever is one,
+        # and of the digraphs only "sch" has three letters and no other digraph starts it, so the
+        # first of ``_DIGRAPHS`` that matches is the two letters' or else "sch")
+        rep = _DIGRAPH2.get(word[i:i + 2])
+        if rep is not None:
+            out.append(rep)
+            i += 2
+        elif word.startswith("sch", i):
+            out.append("S")
+            i += 3
         else:
             if word[i] == "w" and i > 0 and not mask[i - 1]:
                 out.append("a")  # "Sweida" = "Suwayda": a consonantal w after a consonant
