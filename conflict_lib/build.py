@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import __version__
@@ -781,17 +782,23 @@ class BuildReport:
 class _Sink:
     """Collects Arrow tables of one table's rows and streams them to a Parquet (or Arrow) file in batches."""
 
-    def __init__(self, path: Path, schema: pa.Schema, batch_rows: int = 4000, arrow_file: bool = False):
-        self.path, self.schema, self.batch_rows, self.arrow_file = path, schema, batch_rows, arrow_file
+    def __init__(self, path: Path, schema: pa.Schema, batch_rows: int = 4000, batch_bytes: int = 4 << 20,
+                 arrow_file: bool = False):
+        self.path, self.schema, self.arrow_file = path, schema, arrow_file
+        # a batch ends at so many rows or so many bytes, whichever comes first: 4,000 rows of the
+        # ``documents`` table (two full texts each) would hold ~35 MB
+        self.batch_rows, self.batch_bytes = batch_rows, batch_bytes
         self.tables: list[pa.Table] = []
         self.buffered = 0
+        self.buffered_bytes = 0
         self.writer: pq.ParquetWriter | pa.ipc.RecordBatchFileWriter | None = None
         self.count = 0
 
     def append(self, table: pa.Table) -> None:
         self.tables.append(table)
         self.buffered += table.num_rows
-        if self.buffered >= self.batch_rows:
+        self.buffered_bytes += table.nbytes
+        if self.buffered >= self.batch_rows or self.buffered_bytes >= self.batch_bytes:
             self.flush()
 
     def flush(self) -> None:
@@ -801,7 +808,7 @@ class _Sink:
         if self.tables:
             self.writer.write_table(pa.concat_tables(self.tables).combine_chunks())
             self.count += self.buffered
-            self.tables, self.buffered = [], 0
+            self.tables, self.buffered, self.buffered_bytes = [], 0, 0
 
     def close(self) -> None:
         self.flush()
@@ -964,23 +971,33 @@ def build(inputs: Iterable[str | Path], out_dir: str | Path | None = None, *, cs
             if name != "events":
                 writer.add(name)
         with pa.memory_map(str(writer.path("_extracted_events", ".arrow"))) as source:
-            events = pa.ipc.open_file(source).read_all().to_pandas()
+            table = pa.ipc.open_file(source).read_all()
+            # sorted here, in Arrow, into the events table's order (iter_derived_tables then finds them
+            # sorted and makes no second copy); the mapped file is let go once the sorted copy exists
+            table = table.take(pc.sort_indices(table, sort_keys=[(k, "ascending") for k in EVENT_ORDER]))
+        events = table.to_pandas()
+        del table
         t_docs = time.perf_counter()
 
-        frames = derive_tables(events, corrections=corrections or default_corrections_path())
+        # each derived table is written as soon as it is made and then let go: at most the events and
+        # the table being made are in memory at once (this is the build's peak of memory)
+        derived = iter_derived_tables(events, corrections=corrections or default_corrections_path())
         del events
-        report.corrections = frames.pop("_corrections_report")
-        for p in report.corrections.get("problems", []):
-            report.problems.append(p)
-        extra = list(_missing_inputs(inputs)) + list(report.corrections.get("problems", []))
-        if extra:
-            extra_t = pa.Table.from_pylist(extra, schema=SCHEMAS["problems"])
-            old = pq.read_table(writer.path("problems"))
-            pq.write_table(pa.concat_tables([old, extra_t]), writer.path("problems"))
-        for name, frame in frames.items():
+        for name, frame in derived:
+            if name == "_corrections_report":
+                report.corrections = frame
+                for p in report.corrections.get("problems", []):
+                    report.problems.append(p)
+                extra = list(_missing_inputs(inputs)) + list(report.corrections.get("problems", []))
+                if extra:
+                    extra_t = pa.Table.from_pylist(extra, schema=SCHEMAS["problems"])
+                    old = pq.read_table(writer.path("problems"))
+                    pq.write_table(pa.concat_tables([old, extra_t]), writer.path("problems"))
+                continue
             writer.write(name, frame)
-        report.events = len(frames["events"])
-        del frames
+            if name == "events":
+                report.events = len(frame)
+            del frame
         t_corpus = time.perf_counter()
         report.seconds = t_corpus - t0
         writer.commit(manifest={
@@ -1006,10 +1023,45 @@ def build(inputs: Iterable[str | Path], out_dir: str | Path | None = None, *, cs
     return report
 
 
+#: The order of the ``events`` table's rows.
+EVENT_ORDER = ("doc_id", "start", "event_id")
+
+
+def _is_sorted(frame: pd.DataFrame, keys: Iterable[str]) -> bool:
+    """Whether ``frame``'s rows are already in order by ``keys`` (no missing key): sorting again would
+    copy every column for nothing.
+
+    Examples
+    --------
+    >>> _is_sorted(pd.DataFrame({"a": ["x", "x", "y"], "b": [2, 3, 1]}), ["a", "b"])
+    True
+    >>> _is_sorted(pd.DataFrame({"a": ["x", "y", "x"], "b": [1, 1, 1]}), ["a", "b"])
+    False
+    """
+    cols = list(keys)
+    if len(frame) < 2:
+        return True
+    if frame[cols].isna().any().any():
+        return False
+    return pd.MultiIndex.from_frame(frame[cols]).is_monotonic_increasing
+
+
 def derive_tables(events: list[dict] | pd.DataFrame, corrections: str | Path | None = None) -> dict[str, pd.DataFrame]:
     """Corpus-wide steps on the events of every document: corrections, ledger, derived tables.
 
-    ``events`` is a list of event records or a DataFrame of them (not modified).
+    ``events`` is a list of event records or a DataFrame of them (not modified). Returns every
+    table of :func:`iter_derived_tables` (and ``"_corrections_report"``) in one dict.
+    """
+    return dict(iter_derived_tables(events, corrections))
+
+
+def iter_derived_tables(events: list[dict] | pd.DataFrame, corrections: str | Path | None = None
+                        ) -> Iterator[tuple[str, Any]]:
+    """:func:`derive_tables` one table at a time, so a caller can write each and let it go.
+
+    Yields ``("_corrections_report", dict)`` first, then ``events``, ``claims``, ``claim_groups``,
+    ``control_timeline``, ``sieges`` and ``displacement``; the generator keeps only the (corrected,
+    sorted) events between tables.
     """
     from .control import control_timeline
     from .corrections import apply_corrections
@@ -1019,14 +1071,19 @@ def derive_tables(events: list[dict] | pd.DataFrame, corrections: str | Path | N
 
     frame = events.reindex(columns=list(EVENT_COLUMNS)) if isinstance(events, pd.DataFrame) \
         else pd.DataFrame(events, columns=list(EVENT_COLUMNS))
+    del events
     frame = frame.astype({c: "float64" for c in ("lat", "lon", "figure", "figure_low", "figure_high")})
     frame, corr_report = apply_corrections(frame, corrections)
-    frame = frame.sort_values(["doc_id", "start", "event_id"], kind="stable").reset_index(drop=True)
-    return {
-        "events": frame,
-        **dict(zip(("claims", "claim_groups"), split_ledger(build_ledger(frame)))),
-        "control_timeline": control_timeline(frame),
-        "sieges": siege_table(frame),
-        "displacement": displacement_table(frame),
-        "_corrections_report": corr_report,
-    }
+    if not _is_sorted(frame, EVENT_ORDER):
+        frame = frame.sort_values(list(EVENT_ORDER), kind="stable")
+    frame = frame.reset_index(drop=True)
+    yield "_corrections_report", corr_report
+    yield "events", frame
+    claims, groups = split_ledger(build_ledger(frame))
+    yield "claims", claims
+    del claims
+    yield "claim_groups", groups
+    del groups
+    yield "control_timeline", control_timeline(frame)
+    yield "sieges", siege_table(frame)
+    yield "displacement", displacement_table(frame)

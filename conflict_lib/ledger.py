@@ -144,7 +144,7 @@ def build_ledger(events: pd.DataFrame) -> pd.DataFrame:
     >>> build_ledger(pd.DataFrame(columns=list(EVENT_COLUMNS))).empty
     True
     """
-    frame = events.copy()
+    frame = events.copy(deep=False)  # (copy-on-write: columns added here never reach the caller)
     for col in EVENT_COLUMNS:
         if col not in frame.columns:
             frame[col] = None

@@ -323,7 +323,7 @@ def test_an_interrupted_build_leaves_the_previous_tables_whole(corpus, tmp_path,
 
 def test_an_interrupted_build_keeps_what_it_computed(corpus, tmp_path, monkeypatch):
     out = tmp_path / "out"
-    monkeypatch.setattr(b, "derive_tables", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+    monkeypatch.setattr(b, "iter_derived_tables", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
     with pytest.raises(RuntimeError, match="boom"):
         b.build([corpus], out)
     assert not (out / "documents.parquet").exists()  # nothing half-written in place
