@@ -78,7 +78,7 @@ def apply_corrections(events: pd.DataFrame, path: str | Path | None) -> tuple[pd
         The corrected events with a ``corrected`` column ("", "edited: field, ...", "added"), and a
         report ``{"dropped", "edited", "added", "problems": [problem rows]}``.
     """
-    out = events.copy()
+    out = events.copy(deep=False)  # (copy-on-write: the caller's frame is never changed through it)
     if "corrected" not in out.columns:
         out["corrected"] = ""
     report: dict = {"dropped": 0, "edited": 0, "added": 0, "problems": []}

@@ -469,3 +469,15 @@ def test_editing_a_figure_module_keeps_the_cache_but_marks_tables_stale(monkeypa
         b.library_version.cache_clear()
     assert after[0] == before[0], "editing plotting.py must not invalidate the per-document cache"
     assert after[1] != before[1], "tables made before the edit must count as stale"
+
+
+def test_is_sorted_agrees_with_sorting():
+    import random
+    rnd = random.Random(5)
+    for _ in range(300):
+        n = rnd.randint(0, 6)
+        f = pd.DataFrame({"doc_id": [rnd.choice("ab") for _ in range(n)], "start": [rnd.randint(0, 2) for _ in range(n)],
+                          "event_id": [rnd.choice(["e1", "e2", "e10"]) for _ in range(n)]})
+        f = f.astype({"doc_id": "str", "event_id": "str"})
+        by_sorting = f.sort_values(list(b.EVENT_ORDER), kind="stable").index.tolist() == f.index.tolist()
+        assert b._is_sorted(f, b.EVENT_ORDER) == by_sorting, f
