@@ -300,14 +300,9 @@ class _WordIndex:
         self._listed = frozenset(live_if).union(*self._gated.values())
         self._pats = {w: b" " + w + b" " for w in live_if}
 
-    def __call__(self, view: bytes) -> dict[bytes, list[int]]:
-        """``word -> [i, ...]``: ``view[i]`` is the space before the word, which so starts at
-        text index ``i``.
-
-        ``split`` and ``compress`` list, in C, the words of interest in text order; each first
-        word that is looked up is then found from the end of the one before (every whole
-        occurrence of such a word is in the list, so the next occurrence is the next one listed).
-        """
+    def live(self, view: bytes) -> tuple[list[bytes], set[bytes]]:
+        """The listed words of ``view`` in text order (first words and the words that gate
+        them), and the set of first words to look up."""
         parts = view.split()
         listed = list(compress(parts, map(self._listed.__contains__, parts)))
         present = set(listed)
@@ -316,6 +311,17 @@ class _WordIndex:
         for w in self._gated_words.intersection(present):
             if not gated[w].isdisjoint(present):
                 live.add(w)
+        return listed, live
+
+    def __call__(self, view: bytes) -> dict[bytes, list[int]]:
+        """``word -> [i, ...]``: ``view[i]`` is the space before the word, which so starts at
+        text index ``i``.
+
+        ``split`` and ``compress`` list, in C, the words of interest in text order; each first
+        word that is looked up is then found from the end of the one before (every whole
+        occurrence of such a word is in the list, so the next occurrence is the next one listed).
+        """
+        listed, live = self.live(view)
         index: dict[bytes, list[int]] = {w: [] for w in live}
         pats = self._pats
         find = view.find
@@ -399,20 +405,28 @@ class _WordScan:
             self.live_if[first] = None if None in g else frozenset().union(*g)
         self.words = frozenset(self._forms)
 
-    def matches(self, s: str, view: bytes, index: dict[bytes, list[int]]) -> list[re.Match]:
-        """Matches in ``s`` in text order (``view``: :func:`_word_view`; ``index``: a
-        :class:`_WordIndex` over (at least) ``self.live_if``)."""
-        rx = self.rx
+    def needs_finditer(self, s: str, view: bytes) -> bool:
+        """True when the word scan does not apply to ``s``: no word forms (``words`` is None), or
+        a name of several words matches inside a word (see the class docstring)."""
         if self.words is None:
-            return list(rx.finditer(s))
-        match = rx.match
+            return True
+        match = self.rx.match
         for m in self._mid:  # a name of several words inside a word?
             j = view.find(m)
             while j >= 0:
                 q = j - 1  # view[j] is the word's first character: text index j - 1
                 if q > 0 and (s[q - 1].isalnum() or s[q - 1] == "_") and match(s, q) is not None:
-                    return list(rx.finditer(s))
+                    return True
                 j = view.find(m, j + 1)
+        return False
+
+    def matches(self, s: str, view: bytes, index: dict[bytes, list[int]]) -> list[re.Match]:
+        """Matches in ``s`` in text order (``view``: :func:`_word_view`; ``index``: a
+        :class:`_WordIndex` over (at least) ``self.live_if``)."""
+        rx = self.rx
+        if self.needs_finditer(s, view):
+            return list(rx.finditer(s))
+        match = rx.match
         starts: list[int] = []
         forms = self._forms
         for w in self.words.intersection(index):
@@ -504,6 +518,16 @@ class ActorMatcher:
                 else:
                     live_if[w] = live_if.get(w, frozenset()) | g
         self._word_index = _WordIndex(live_if)
+        # the six scans in the order their hits are listed (``_hits``), each with whether it runs on
+        # the text (else on the lower-cased text); first word -> ((scan number, its forms), ...)
+        self._scans = ((self._scan_alias, False), (self._scan_acronym, True), (self._scan_not, False),
+                       (self._scan_not_cased, True), (self._scan_ctx_cased, True), (self._scan_ctx, False))
+        plan: dict[bytes, list[tuple[int, Any, tuple[bytes, ...] | None]]] = {}
+        for k, (sc, _cased) in enumerate(self._scans):
+            if sc is not None and sc.words is not None:
+                for w in sorted(sc.words):
+                    plan.setdefault(w, []).append((k, sc.rx.match, sc._forms[w]))
+        self._plan = {w: tuple(v) for w, v in plan.items()}
         # matched (lower-cased) alias -> actor, and actor id -> its two records (see ``find``)
         self._alias_actor: dict[str, Actor | None] = {}
         self._records = {a.actor_id: (a.record(False), a.record(True)) for a in self.lexicon.values()}
@@ -563,6 +587,45 @@ class ActorMatcher:
 
     # ------------------------------------------------------------------ matching
 
+    def _scan_matches(self, text: str, low: str, view: bytes) -> list[list[re.Match]]:
+        """The matches of the six scans (``self._scans``), each as its ``_WordScan.matches`` gives
+        them, found in one pass over the looked-up words.
+
+        ``_WordScan.matches`` tries its expression at the sorted places where one of its first
+        words stands and one of its forms follows, skipping places inside its previous match. The
+        places of all first words come here in text order (``_WordIndex``), so each scan sees its
+        own places in the same order and makes the same tries; a scan that needs ``finditer``
+        (``needs_finditer``) takes no part in the loop.
+        """
+        out: list[list[re.Match]] = [[] for _ in self._scans]
+        listed, live = self._word_index.live(view)
+        skip = [False] * len(out)
+        for k, (sc, cased) in enumerate(self._scans):
+            if sc is None:
+                skip[k] = True
+            elif sc.needs_finditer(text if cased else low, view):
+                skip[k] = True
+                out[k] = list(sc.rx.finditer(text if cased else low))
+        if not live:
+            return out
+        subject = [text if cased else low for _sc, cased in self._scans]
+        last = [0] * len(out)
+        plan = self._plan
+        pats = self._word_index._pats
+        find = view.find
+        startswith = view.startswith
+        i = 0
+        for w in compress(listed, map(live.__contains__, listed)):
+            i = find(pats[w], i)
+            for k, match, forms in plan[w]:
+                if i >= last[k] and (forms is None or startswith(forms, i)) and not skip[k]:
+                    m = match(subject[k], i)
+                    if m is not None:
+                        out[k].append(m)
+                        last[k] = m.end()
+            i += 1  # the next word starts after this one's trailing space
+        return out
+
     def _hits(self, text: str) -> list[_Hit]:
         hits: list[_Hit] = []
         add = hits.append
@@ -570,10 +633,10 @@ class ActorMatcher:
         if len(low) != len(text):  # a character whose lower case is longer: fold it away
             low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
         view = _word_view(low)
-        index = self._word_index(view)
+        ms_alias, ms_acronym, ms_not, ms_not_cased, ms_ctx_cased, ms_ctx = self._scan_matches(text, low, view)
         alias_actor = self._alias_actor
         # ``_at_start`` written out in the loops below: it runs for every match
-        for m in self._scan_alias.matches(low, view, index):
+        for m in ms_alias:
             s = m.start()
             if s and (text[s - 1].isalnum() or text[s - 1] in "_'"):
                 continue
@@ -588,7 +651,7 @@ class ActorMatcher:
                 alias_actor[g] = actor
             if actor is not None:
                 add(self._lexicon_hit(text, s, m.end(), actor))
-        for m in self._scan_acronym.matches(text, view, index):
+        for m in ms_acronym:
             s = m.start()
             if s and (text[s - 1].isalnum() or text[s - 1] in "_'"):
                 continue
@@ -596,13 +659,12 @@ class ActorMatcher:
             if acr in self._nocaps and not self._guard_ok(text, s, m.end(), acr):
                 continue
             add(self._lexicon_hit(text, s, m.end(), self._by_acronym[acr]))
-        for ms in (self._scan_not.matches(low, view, index), self._scan_not_cased.matches(text, view, index)):
+        for ms in (ms_not, ms_not_cased):
             for m in ms:
                 s = m.start()
                 if not s or not (text[s - 1].isalnum() or text[s - 1] in "_'"):
                     add((s, m.end(), _NOT, None, False, None))
-        for ms in (self._scan_ctx_cased.matches(text, view, index) if self._scan_ctx_cased is not None else (),
-                   self._scan_ctx.matches(low, view, index) if self._scan_ctx is not None else ()):
+        for ms in (ms_ctx_cased, ms_ctx):
             for m in ms:
                 s = m.start()
                 if s and (text[s - 1].isalnum() or text[s - 1] in "_'"):

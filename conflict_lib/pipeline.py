@@ -212,20 +212,36 @@ class HitLog:
             self.bound.clear()
             self.sentences = None
             return
+        data = getattr(doc.spans, "data", None)
+        if type(data) is dict and len(data) == len(groups) + 1:
+            # the common case, without a second copy: one group added (the new key is the only one
+            # whose group is not the very one before; then, by the counts, no key went away)
+            changed = [k for k, g in data.items() if groups.get(k) is not g]
+            if len(changed) == 1:
+                self._bind(changed[0], data[changed[0]], n_batches)
+                return
         after = _groups(doc)
         if after == groups:  # no group replaced (the values compare by identity)
             return
         changed = [k for k, g in after.items() if groups.get(k) is not g]
         if not groups.keys() <= after.keys():
             changed.extend(k for k in groups if k not in after)
+        if len(changed) == 1:
+            self._bind(changed[0], after.get(changed[0]), n_batches)
+            return
         bound = self.bound
         for k in changed:
             bound.pop(k, None)
-        if len(changed) == 1 and len(self.batches) - n_batches <= 1:
-            group = after.get(changed[0])
-            batch = self.batches[-1] if len(self.batches) > n_batches else []
+
+    def _bind(self, key: str, group: Any, n_batches: int) -> None:
+        """The step changed the one group ``key`` (now ``group``, None if removed): bind to it the batch
+        the step made (if at most one, of the group's length), else unbind it."""
+        self.bound.pop(key, None)
+        batches = self.batches
+        if len(batches) - n_batches <= 1:
+            batch = batches[-1] if len(batches) > n_batches else []
             if group is not None and len(group) == len(batch):
-                bound[changed[0]] = (group, batch)
+                self.bound[key] = (group, batch)
 
     def hits(self, doc: Doc, key: str) -> list[tuple] | None:
         """The record keys of the spans of ``doc.spans[key]``, in order, or None when not known."""
@@ -309,6 +325,34 @@ def _record_key_ok() -> bool:
 _FAST_RECORD = _record_key_ok()
 
 
+def _doc_key_ok() -> bool:
+    """Whether spaCy keeps ``doc._.<name>`` in ``doc.user_data`` under ``("._.", name, None, None)``."""
+    try:
+        doc = Doc(Vocab(), words=["a"])
+        marker = object()
+        doc._.doc_id = marker
+        return doc.user_data.get(("._.", "doc_id", None, None)) is marker
+    except Exception:  # noqa: BLE001 - any surprise: use the public API
+        return False
+
+
+_FAST_DOC_EXTENSION = _doc_key_ok()
+
+
+def set_doc_extension(doc: Doc, name: str, value: Any) -> None:
+    """``setattr(doc._, name, value)`` for a plain extension (a default, no getter, setter or method,
+    as :func:`ensure_extensions` registers them), without building an ``Underscore`` object.
+
+    spaCy stores such a value in ``doc.user_data`` under ``("._.", name, None, None)`` (checked once
+    at import, as for :func:`set_record`); any other extension goes through ``doc._``.
+    """
+    ext = Doc.get_extension(name) if _FAST_DOC_EXTENSION else None
+    if ext is not None and ext[1] is None and ext[2] is None and ext[3] is None:
+        doc.user_data[("._.", name, None, None)] = value
+    else:
+        setattr(doc._, name, value)
+
+
 def set_record(doc: Doc, span: Span, record: Any) -> None:
     """``span._.conflict = record``, without building an ``Underscore`` object.
 
@@ -367,6 +411,8 @@ class SentenceSplitter:
         self._final_low[[h & _LOW_MASK for h in self._final_ids]] = True
         #: ORTH hash -> whether the token is plain (neither punctuation nor sentence-final)
         self._plain: dict[int, bool] = {}
+        #: SENT_START 1 for the first token, -1 for every other, copied per doc (see :meth:`_not_starts`)
+        self._template = self._make_template(4096)
 
     def _learn(self, doc: Doc, orth: int) -> bool:
         """Whether the token text ``orth`` is plain, computed and cached."""
@@ -380,22 +426,26 @@ class SentenceSplitter:
         n = len(doc)
         if not n:
             return doc
-        arr = doc.to_array([ORTH, SENT_START])  # one call for both columns
+        arr = doc.to_array(_ORTH_SENT)  # one call for both columns
         orths = arr[:, 0]
         # a plain token opens a sentence when a sentence-final token lies between it and the
         # previous plain token (spaCy's ``seen_period``, reset at every plain token): the first
-        # plain token after each sentence-final one (finals passed on the way are skipped)
+        # plain token after each sentence-final one (finals passed on the way are skipped).
+        # Candidates: the low 16 bits of the hash (``astype(uint16)`` keeps exactly those) looked up
+        # in the table; each is then checked on its full hash. Few numpy calls per doc: on a doc of a
+        # few hundred tokens each costs more in call overhead than in work.
         opens = []
-        cand = np.flatnonzero(self._final_low[(orths & _LOW_MASK_U64).astype(np.intp)])
+        cand = self._final_low.take(orths.astype(np.uint16)).nonzero()[0]
         if cand.size:
             finals, plain, learn = self._final_ids, self._plain, self._learn
+            item = orths.item  # a few candidates per doc: one call each costs less than a numpy op per doc
             j = 0
-            for f, h in zip(cand.tolist(), orths[cand].tolist()):
-                if f < j or h not in finals:
+            for f in cand.tolist():
+                if f < j or item(f) not in finals:
                     continue
                 j = f + 1
                 while j < n:
-                    h = int(orths[j])
+                    h = item(j)
                     p = plain.get(h)
                     if p is None:
                         p = learn(doc, h)
@@ -405,29 +455,44 @@ class SentenceSplitter:
                 if j == n:
                     break
                 opens.append(j)
-        tags = np.full(n, _NOT_START)
-        tags[opens] = 1
-        tags[0] = 1
+        tags = self._not_starts(n)  # the first token already 1
+        if opens:
+            tags.put(opens, 1)
         # like spaCy, keep sentence starts set before (a new doc has none beyond its first token,
         # always 1). ``doc.has_annotation("SENT_START")`` walks the tokens one by one; the same test
         # on the array: true with a ``sents`` hook or a single token, else any start set after the first
         kept = False
         if not self.overwrite:
             old = arr[:, 1]
-            if n == 1 or "sents" in doc.user_hooks or old[1:].any():
+            if n == 1 or "sents" in doc.user_hooks or np.count_nonzero(old[1:]):
                 keep = old != 0
                 tags[keep] = old[keep]
                 kept = True
-        doc.from_array([SENT_START], tags)
+        doc.from_array(_SENT, tags)
         log = doc.user_data.get(HITS_KEY)
         if log is not None:  # the starts, for the sentence offsets (see :class:`HitLog`)
             log.sentences = None if kept else (n, opens)
         return doc
 
+    def _not_starts(self, n: int) -> np.ndarray:
+        """A fresh array of ``n`` SENT_START values: 1 for the first token, -1 for the others (a slice
+        copied off a kept template: cheaper than ``np.full`` and a write)."""
+        template = self._template
+        if len(template) < n:
+            template = self._template = self._make_template(max(n, 2 * len(template)))
+        return template[:n].copy()
+
+    @staticmethod
+    def _make_template(size: int) -> np.ndarray:
+        template = np.full(size, _NOT_START)
+        template[0] = 1
+        return template
+
 
 _NOT_START = np.uint64(2**64 - 1)  # SENT_START -1 as the uint64 ``from_array`` takes
 _LOW_MASK = 0xFFFF
-_LOW_MASK_U64 = np.uint64(_LOW_MASK)
+_ORTH_SENT = [ORTH, SENT_START]
+_SENT = [SENT_START]
 
 
 def make_sentence_splitter(nlp: Language, name: str, punct_chars: list[str] | None,

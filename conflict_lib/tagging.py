@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 from spacy.attrs import SENT_START
 
-from .pipeline import (HITS_KEY, SPAN_KEYS, doc_text, get_record, load_pipeline, seed_doc_text, start_hit_log,
-                       token_bounds)
+from .pipeline import (HITS_KEY, SPAN_KEYS, doc_text, get_record, load_pipeline, seed_doc_text, set_doc_extension,
+                       start_hit_log, token_bounds)
 from .schema import Document, Mention, TaggedDocument
 
 
@@ -31,22 +31,25 @@ def tag_document(document: Document, nlp: Any = None) -> TaggedDocument:
         The document, its mentions in text order and its sentence spans.
     """
     nlp = nlp if nlp is not None else load_pipeline()
-    doc = nlp.make_doc(document.match_text)
-    seed_doc_text(doc, document.match_text)
+    text = document.match_text
+    doc = nlp.make_doc(text)
+    seed_doc_text(doc, text)
     ref = document.reference_date
-    doc._.reference_date = ref.isoformat() if ref else None
-    doc._.doc_id = document.doc_id
+    set_doc_extension(doc, "reference_date", ref.isoformat() if ref else None)
+    set_doc_extension(doc, "doc_id", document.doc_id)
     log = start_hit_log(doc)
+    begin_step, end_step = log.begin_step, log.end_step
     for _name, proc in nlp.pipeline:
-        before = log.begin_step(doc)
+        before = begin_step(doc)
         doc = proc(doc)
-        log.end_step(proc, doc, before)
-    mentions = doc_mentions(doc, document.text)
+        end_step(proc, doc, before)
+    text = document.text
+    mentions = doc_mentions(doc, text)
     sentences = sentence_offsets(doc)
     doc.user_data.pop(HITS_KEY, None)
     if sentences is None:
-        sentences = [(0, len(document.text))]
-    return TaggedDocument(document=document, mentions=mentions, sentences=split_at_lines(document.text, sentences))
+        sentences = [(0, len(text))]
+    return TaggedDocument(document=document, mentions=mentions, sentences=split_at_lines(text, sentences))
 
 
 def doc_mentions(doc: Any, text: str) -> list[Mention]:
@@ -60,6 +63,7 @@ def doc_mentions(doc: Any, text: str) -> list[Mention]:
     """
     mentions: list[Mention] = []
     order: list[int] = []  # each mention's place in the text order, as one int (see below)
+    append, note = mentions.append, order.append
     groups = doc.spans
     log = doc.user_data.get(HITS_KEY)
     get = doc.user_data.get
@@ -78,20 +82,21 @@ def doc_mentions(doc: Any, text: str) -> list[Mention]:
                 start, end = span.start_char, span.end_char
                 record = dict(get_record(doc, span) or {})
                 canonical = str(record.pop("canonical")) if "canonical" in record else span.text
-                mentions.append(Mention(kind, start, end, text[start:end], canonical, record))
-                order.append(((start * n1 + n - end) << 2) + rank)
+                append(Mention(kind, start, end, text[start:end], canonical, record))
+                note(((start * n1 + n - end) << 2) + rank)
             continue
-        for i, k in enumerate(keys):
-            start, end = k[2], k[3]
-            rec = get(k)
-            record = dict(rec) if rec else {}
+        base = len(mentions)  # the group's i-th span is mention ``base + i``
+        for (_, _, start, end), rec in zip(keys, map(get, keys)):
+            # ``dict(rec or {})`` as above; a dict's own ``copy`` is the same copy, called faster
+            record = rec.copy() if type(rec) is dict else dict(rec) if rec else {}
             canonical = record.pop("canonical", _MISSING)
-            if canonical is _MISSING:
-                canonical = groups[key][i].text
-            elif type(canonical) is not str:
-                canonical = str(canonical)
-            mentions.append(Mention(kind, start, end, text[start:end], canonical, record))
-            order.append(((start * n1 + n - end) << 2) + rank)
+            if type(canonical) is not str:
+                if canonical is _MISSING:
+                    canonical = groups[key][len(mentions) - base].text
+                else:
+                    canonical = str(canonical)
+            append(Mention(kind, start, end, text[start:end], canonical, record))
+            note(((start * n1 + n - end) << 2) + rank)
     # a stable sort, as ``mentions.sort(key=lambda m: (m.start, -m.end, m.kind))``
     return [mentions[i] for i in sorted(range(len(mentions)), key=order.__getitem__)]
 
