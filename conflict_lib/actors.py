@@ -291,18 +291,21 @@ class _WordIndex:
     live_if : dict
         ``first word -> None`` (always look it up) or a set of words: look it up only when the
         text has one of them (the second words of its names).
+    extra : iterable of bytes
+        More words to list (whether the text has them is asked by others, see ``live``).
     """
 
-    def __init__(self, live_if: dict[bytes, frozenset[bytes] | None]):
+    def __init__(self, live_if: dict[bytes, frozenset[bytes] | None], extra: Iterable[bytes] = ()):
         self._always = frozenset(w for w, g in live_if.items() if g is None)
         self._gated = {w: g for w, g in live_if.items() if g is not None}
         self._gated_words = frozenset(self._gated)
-        self._listed = frozenset(live_if).union(*self._gated.values())
+        self._listed = frozenset(live_if).union(*self._gated.values(), extra)
         self._pats = {w: b" " + w + b" " for w in live_if}
 
-    def live(self, view: bytes) -> tuple[list[bytes], set[bytes]]:
-        """The listed words of ``view`` in text order (first words and the words that gate
-        them), and the set of first words to look up."""
+    def live(self, view: bytes) -> tuple[list[bytes], set[bytes], set[bytes]]:
+        """The listed words of ``view`` in text order (first words, the words that gate them and
+        the ``extra`` words), the set of first words to look up, and the set of listed words the
+        text has."""
         parts = view.split()
         listed = list(compress(parts, map(self._listed.__contains__, parts)))
         present = set(listed)
@@ -311,7 +314,7 @@ class _WordIndex:
         for w in self._gated_words.intersection(present):
             if not gated[w].isdisjoint(present):
                 live.add(w)
-        return listed, live
+        return listed, live, present
 
     def __call__(self, view: bytes) -> dict[bytes, list[int]]:
         """``word -> [i, ...]``: ``view[i]`` is the space before the word, which so starts at
@@ -321,7 +324,7 @@ class _WordIndex:
         word that is looked up is then found from the end of the one before (every whole
         occurrence of such a word is in the list, so the next occurrence is the next one listed).
         """
-        listed, live = self.live(view)
+        listed, live, _present = self.live(view)
         index: dict[bytes, list[int]] = {w: [] for w in live}
         pats = self._pats
         find = view.find
@@ -361,12 +364,14 @@ class _WordScan:
     space there) and runs ``rx.finditer`` if ``rx`` matches at one.
     """
 
-    __slots__ = ("rx", "words", "live_if", "_forms", "_mid")
+    __slots__ = ("rx", "words", "live_if", "_forms", "_mid", "_mid_rxs")
 
     def __init__(self, rx: re.Pattern, names: Iterable[tuple[str, ...]] | None, cased: bool = False,
                  word_start: bool = False):
         self.rx = rx
         self.words: frozenset[bytes] | None = None
+        self._mid_rxs: tuple[re.Pattern, ...] | None = None
+        names = list(names) if names is not None else None
         forms: set[bytes] = set()
         mid: set[bytes] = set()
         # form -> the second words of the names it comes from: the form can only lead to a match
@@ -398,6 +403,8 @@ class _WordScan:
         self._forms = {first: None if kept == [b" " + first + b" "] else tuple(kept)
                        for first, kept in by_first.items()}
         self._mid = tuple(m for m in sorted(mid) if not any(m != o and m.startswith(o) for o in mid))
+        if self._mid:
+            self._mid_rxs = self._mid_regexes(names, cased)
         # first word -> None, or the words one of which the text must have (``_WordIndex``)
         self.live_if: dict[bytes, frozenset[bytes] | None] = {}
         for first, fs in self._forms.items():
@@ -408,10 +415,56 @@ class _WordScan:
     def needs_finditer(self, s: str, view: bytes) -> bool:
         """True when the word scan does not apply to ``s``: no word forms (``words`` is None), or
         a name of several words matches inside a word (see the class docstring)."""
-        if self.words is None:
-            return True
+        return self.words is None or (bool(self._mid) and self.mid_inside(s, view))
+
+    def _mid_regexes(self, names: list[tuple[str, ...]], cased: bool) -> tuple[re.Pattern, ...] | None:
+        """Expressions finding, in ``s``, every place inside a word where a name whose first word
+        (as the view shows it) is one of ``self._mid`` can begin (see ``mid_inside``).
+
+        A name that matches where the view shows one of them has that first word in one of its
+        forms (:func:`_view_forms`), and its match begins with the characters of the name up to
+        its first separator, apostrophe or character the view shows as a space, exactly as they
+        are (``rx`` runs without ``re.IGNORECASE``). One expression per such beginning, which must
+        follow a word character: the look-behind comes after the literal, and there is no
+        alternation, so that the regex engine scans for the literal at C speed.
+        """
+        mids = {m[:-1] for m in self._mid}
+        lits: set[str] = set()
+        for syms in names:
+            if any(x.split()[0] in mids for x in _view_forms(syms, cased) or ()):
+                lit = ""
+                for sym in syms:
+                    if sym in (_SEP, _APOS) or (_low_char(sym) if cased else sym).encode(
+                            "ascii", "replace").translate(_WORD_BYTES) == b" ":
+                        break
+                    lit += sym
+                lits.add(lit)
+        if not lits or "" in lits:
+            return None
+        return tuple(re.compile(re.escape(x) + r"(?<=\w" + re.escape(x) + ")") for x in sorted(lits))
+
+    def mid_inside(self, s: str, view: bytes) -> bool:
+        """True when a name of several words matches inside a word of ``s``.
+
+        That is: the view shows one of ``self._mid`` at a place where ``s`` has a word character
+        before and ``rx`` matches. Searching the view for them (a short pattern ending in a space,
+        slow to search for) is left to the cases without ``_mid_rxs``; those expressions find, in
+        ``s``, a superset of those places (a match cannot begin anywhere else), checked as the
+        view search does. Matches of one may overlap, so each search restarts one character on.
+        """
         match = self.rx.match
-        for m in self._mid:  # a name of several words inside a word?
+        if self._mid_rxs is not None:
+            startswith = view.startswith
+            mids = self._mid
+            for rx in self._mid_rxs:
+                m = rx.search(s)
+                while m is not None:
+                    q = m.start()  # q > 0, and s[q - 1] is a word character (the look-behind)
+                    if startswith(mids, q + 1) and match(s, q) is not None:
+                        return True
+                    m = rx.search(s, q + 1)
+            return False
+        for m in self._mid:
             j = view.find(m)
             while j >= 0:
                 q = j - 1  # view[j] is the word's first character: text index j - 1
@@ -517,7 +570,16 @@ class ActorMatcher:
                     live_if[w] = None
                 else:
                     live_if[w] = live_if.get(w, frozenset()) | g
-        self._word_index = _WordIndex(live_if)
+        # an unknown group (``_re_unk_head``) begins with a head; where it starts a word, the view
+        # shows the head's first word whole (a head is followed by white space): the index lists
+        # those words and ``_hits`` runs the head scan only when the text has one. None (always
+        # run it): a head that does not begin with an ASCII word character
+        heads = pat["unknown_group"]["heads"]
+        head_words = [_word_view(h.lower()).split()[:1] for h in heads]
+        self._unk_head_words: frozenset[bytes] | None = None
+        if all(hw and _word_view(h.lower())[1:2] != b" " for hw, h in zip(head_words, heads)):
+            self._unk_head_words = frozenset(hw[0] for hw in head_words)
+        self._word_index = _WordIndex(live_if, self._unk_head_words or ())
         # the six scans in the order their hits are listed (``_hits``), each with whether it runs on
         # the text (else on the lower-cased text); first word -> ((scan number, its forms), ...)
         self._scans = ((self._scan_alias, False), (self._scan_acronym, True), (self._scan_not, False),
@@ -527,7 +589,15 @@ class ActorMatcher:
             if sc is not None and sc.words is not None:
                 for w in sorted(sc.words):
                     plan.setdefault(w, []).append((k, sc.rx.match, sc._forms[w]))
-        self._plan = {w: tuple(v) for w, v in plan.items()}
+        # first word -> (its pattern in the view, its tries): one look-up per place
+        self._plan = {w: (self._word_index._pats[w], tuple(v)) for w, v in plan.items()}
+        # what ``needs_finditer`` asks of each scan, split by what it depends on: the scans without
+        # word forms always run ``finditer``; the scans whose names of several words could match
+        # inside a word look for that (``mid_inside``); the others never run ``finditer``
+        self._finditer_always = tuple(k for k, (sc, _c) in enumerate(self._scans)
+                                      if sc is not None and sc.words is None)
+        self._mid_checks = tuple((k, sc, cased) for k, (sc, cased) in enumerate(self._scans)
+                                 if sc is not None and sc.words is not None and sc._mid)
         # matched (lower-cased) alias -> actor, and actor id -> its two records (see ``find``)
         self._alias_actor: dict[str, Actor | None] = {}
         self._records = {a.actor_id: (a.record(False), a.record(True)) for a in self.lexicon.values()}
@@ -543,6 +613,7 @@ class ActorMatcher:
         self._neg_last = None if any(not c.isascii() or c.isalnum() or c.isspace() for c in neg_last) \
             else frozenset(neg_last | {"\n"})
         self._re_host = re.compile(pat["host_country_guard"], re.IGNORECASE)
+        self._host_guarded = self.lexicon.get("turkey")  # the actor the host-country guard is for
         g = pat["guarded_acronyms"]
         self._nocaps = set(g["nocaps"])
         self._is_before = {w.lower() for w in g["IS_context_before"]}
@@ -587,44 +658,50 @@ class ActorMatcher:
 
     # ------------------------------------------------------------------ matching
 
-    def _scan_matches(self, text: str, low: str, view: bytes) -> list[list[re.Match]]:
+    def _scan_matches(self, text: str, low: str, view: bytes) -> tuple[list[list[re.Match]], set[bytes]]:
         """The matches of the six scans (``self._scans``), each as its ``_WordScan.matches`` gives
-        them, found in one pass over the looked-up words.
+        them, found in one pass over the looked-up words; and the listed words the text has
+        (``_WordIndex.live``).
 
         ``_WordScan.matches`` tries its expression at the sorted places where one of its first
         words stands and one of its forms follows, skipping places inside its previous match. The
         places of all first words come here in text order (``_WordIndex``), so each scan sees its
         own places in the same order and makes the same tries; a scan that needs ``finditer``
-        (``needs_finditer``) takes no part in the loop.
+        (``needs_finditer``, asked here in its two parts: ``_finditer_always`` and ``mid_inside``)
+        takes no part in the loop.
         """
-        out: list[list[re.Match]] = [[] for _ in self._scans]
-        listed, live = self._word_index.live(view)
-        skip = [False] * len(out)
-        for k, (sc, cased) in enumerate(self._scans):
-            if sc is None:
-                skip[k] = True
-            elif sc.needs_finditer(text if cased else low, view):
-                skip[k] = True
+        out: list[list[re.Match]] = [[], [], [], [], [], []]  # one per scan
+        listed, live, present = self._word_index.live(view)
+        skip = []  # the scans that run ``finditer``
+        for k in self._finditer_always:
+            sc, cased = self._scans[k]
+            skip.append(k)
+            out[k] = list(sc.rx.finditer(text if cased else low))
+        for k, sc, cased in self._mid_checks:
+            if sc.mid_inside(text if cased else low, view):
+                skip.append(k)
                 out[k] = list(sc.rx.finditer(text if cased else low))
         if not live:
-            return out
+            return out, present
         subject = [text if cased else low for _sc, cased in self._scans]
-        last = [0] * len(out)
+        last = [0, 0, 0, 0, 0, 0]
         plan = self._plan
-        pats = self._word_index._pats
+        if skip:  # (rare) leave out the tries of the scans that ran ``finditer``
+            plan = {w: (pat, tuple(t for t in tries if t[0] not in skip)) for w, (pat, tries) in plan.items()}
         find = view.find
         startswith = view.startswith
         i = 0
         for w in compress(listed, map(live.__contains__, listed)):
-            i = find(pats[w], i)
-            for k, match, forms in plan[w]:
-                if i >= last[k] and (forms is None or startswith(forms, i)) and not skip[k]:
+            pat, tries = plan[w]
+            i = find(pat, i)
+            for k, match, forms in tries:
+                if i >= last[k] and (forms is None or startswith(forms, i)):
                     m = match(subject[k], i)
                     if m is not None:
                         out[k].append(m)
                         last[k] = m.end()
             i += 1  # the next word starts after this one's trailing space
-        return out
+        return out, present
 
     def _hits(self, text: str) -> list[_Hit]:
         hits: list[_Hit] = []
@@ -633,8 +710,10 @@ class ActorMatcher:
         if len(low) != len(text):  # a character whose lower case is longer: fold it away
             low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
         view = _word_view(low)
-        ms_alias, ms_acronym, ms_not, ms_not_cased, ms_ctx_cased, ms_ctx = self._scan_matches(text, low, view)
+        scanned, present = self._scan_matches(text, low, view)
+        ms_alias, ms_acronym, ms_not, ms_not_cased, ms_ctx_cased, ms_ctx = scanned
         alias_actor = self._alias_actor
+        lexicon_hit = self._lexicon_hit
         # ``_at_start`` written out in the loops below: it runs for every match
         for m in ms_alias:
             s = m.start()
@@ -650,33 +729,39 @@ class ActorMatcher:
                     alias_actor.clear()
                 alias_actor[g] = actor
             if actor is not None:
-                add(self._lexicon_hit(text, s, m.end(), actor))
+                add(lexicon_hit(text, s, m.end(), actor))
+        nocaps = self._nocaps
+        by_acronym = self._by_acronym
         for m in ms_acronym:
             s = m.start()
             if s and (text[s - 1].isalnum() or text[s - 1] in "_'"):
                 continue
             acr = m.group()
-            if acr in self._nocaps and not self._guard_ok(text, s, m.end(), acr):
+            if acr in nocaps and not self._guard_ok(text, s, m.end(), acr):
                 continue
-            add(self._lexicon_hit(text, s, m.end(), self._by_acronym[acr]))
+            add(lexicon_hit(text, s, m.end(), by_acronym[acr]))
         for ms in (ms_not, ms_not_cased):
             for m in ms:
                 s = m.start()
                 if not s or not (text[s - 1].isalnum() or text[s - 1] in "_'"):
                     add((s, m.end(), _NOT, None, False, None))
+        context_hit = self._context_hit
         for ms in (ms_ctx_cased, ms_ctx):
             for m in ms:
                 s = m.start()
                 if s and (text[s - 1].isalnum() or text[s - 1] in "_'"):
                     continue
-                h = self._context_hit(text, m)
+                h = context_hit(text, m)
                 if h is not None:
                     add(h)
-        for m in self._re_unk_head.finditer(text):
-            if _at_start(text, m.start()):
-                h = self._unknown_hit(text, m.start(), m.end())
-                if h is not None:
-                    add(h)
+        # a match that starts a word starts with a head standing whole in the word view (a head
+        # is followed by white space); without one, no match passes ``_at_start``
+        if self._unk_head_words is None or not self._unk_head_words.isdisjoint(present):
+            for m in self._re_unk_head.finditer(text):
+                if _at_start(text, m.start()):
+                    h = self._unknown_hit(text, m.start(), m.end())
+                    if h is not None:
+                        add(h)
         for m in self._re_unk_tail.finditer(text):
             nm = self._re_unk_tail_name.search(text, max(0, m.start() - 80), m.start())
             if nm and _at_start(text, nm.start()):
@@ -708,7 +793,8 @@ class ActorMatcher:
         if start and (self._neg_last is None or text[start - 1] in self._neg_last) \
                 and self._re_negprefix.search(text, max(0, start - 6), start):
             return (start, end, _NOT, None, False, None)
-        if actor.actor_id == "turkey" and self._re_host.search(text, max(0, start - 60), start):
+        # (``actor.actor_id == "turkey"``: hits only carry actors of this lexicon)
+        if actor is self._host_guarded and self._re_host.search(text, max(0, start - 60), start):
             return (start, end, _NOT, None, False, None)
         return (start, end, _LEX, actor, adjectival, None)
 
@@ -837,12 +923,14 @@ class ActorMatcher:
                 kept: list[tuple[int, int]] = []
                 for h in sorted(hits[i:j], key=_hit_order):
                     s, e = h[0], h[1]
-                    # ``max(start) < min(end)``: the two share a character (an empty hit shares none)
-                    if any((s if s > ks else ks) < (e if e < ke else ke) for ks, ke in kept):
-                        continue
-                    kept.append((s, e))
-                    if h[2] != _NOT:
-                        chosen.append(h)
+                    for ks, ke in kept:  # (a plain loop: cheaper than ``any`` over a generator)
+                        # ``max(start) < min(end)``: the two share a character (an empty hit shares none)
+                        if (s if s > ks else ks) < (e if e < ke else ke):
+                            break
+                    else:
+                        kept.append((s, e))
+                        if h[2] != _NOT:
+                            chosen.append(h)
                 kept.sort()
                 taken.extend(kept)
             i = j
@@ -857,6 +945,8 @@ class ActorMatcher:
         """
         defined: dict[str, _Hit] = {}
         definitions: list[tuple[int, int]] = []
+        if "(" not in text:  # a definition needs a parenthesis (about half the reports have none)
+            return []
         for h in chosen:
             s, e = h[0], h[1]
             # ``_DEFINED_INSIDE`` needs a "(" in the hit, ``_re_paren`` white space or "(" next
