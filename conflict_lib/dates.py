@@ -30,6 +30,7 @@ the words).
 from __future__ import annotations
 
 import calendar
+import copy
 import datetime as dt
 import json
 import re
@@ -120,6 +121,10 @@ _RX_YEAR = re.compile(r"(?:19|20)\d\d")
 _RX_MOD_RANGE = re.compile(r"(?i)(early|mid|late)\s*-?\s*(to|and)\s")
 _ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
 _SIZE_START = itemgetter(0, 1)  # a hit's (start - end, start): longest first, then leftmost
+_new_atom = tuple.__new__  # ``_new_atom(_Atom, fields)``: an ``_Atom`` without the Python-level ``__new__`` call
+_UNSEEN = object()  # not in a memo
+#: ``bytes.translate`` table: ASCII word characters (``[a-zA-Z0-9_]``) kept, every other byte a space
+_NON_WORD_TO_SPACE = bytes(b if b < 128 and (chr(b).isalnum() or b == 95) else 32 for b in range(256))
 _NEAR_RELATIVE, _NEAR_WEEKDAY, _NEAR_SEASON_REL = 1, 2, 4  # ``DateFinder._near_words`` flags
 
 
@@ -132,6 +137,17 @@ def _month_days(y: int, m: int) -> int:
     if not 1 <= m <= 12:
         raise ValueError(f"bad month number {m}; must be 1-12")
     return 29 if m == 2 and calendar.isleap(y) else _MONTH_DAYS[m]
+
+
+_DAYS: dict[int, dt.timedelta] = {}  # ``timedelta(days=n)`` by n (building one with a keyword costs more than the sum)
+
+
+def _days(n: int) -> dt.timedelta:
+    """``dt.timedelta(days=n)``, kept in ``_DAYS`` (a few hundred at most: the look-ahead days are few)."""
+    step = dt.timedelta(days=n)
+    if len(_DAYS) < 256:
+        _DAYS[n] = step
+    return step
 
 
 def _month_end(y: int, m: int) -> dt.date:
@@ -236,6 +252,13 @@ class DateFinder:
         # character is word characters, and an anchor needs a non-word character before it.
         self._re_anchor_led = re.compile(r"[^a-zA-Z0-9_](?:" + _trie(anchors) + r"|(?:19|20)\d\d)") \
             if self._re_anchor_starts is not None else None
+        # The same on an ASCII text as bytes with every non-word character made a space (``_scan_text``):
+        # led by a literal space, the regex engine skips to the next space at once instead of testing
+        # each character against a class (about a third faster). The anchors are word characters, which
+        # the translation keeps, so the matches are the same.
+        body = "(?:" + _trie(anchors) + r"|(?:19|20)\d\d)"
+        self._re_anchor_spaced = re.compile(b" " + body.encode("ascii")) \
+            if self._re_anchor_led is not None and body.isascii() else None
         self._month3 = frozenset(m[:3] for m in self._months)  # the month leads, case as written
         # Matching in a window (see ``find``): the expressions led by a month name, a year or a digit run
         # are tried only where such a lead starts; the others only in windows holding their words.
@@ -269,6 +292,9 @@ class DateFinder:
                                      (_NEAR_SEASON_REL, self._near_season_rel)):
             for anchor, (initial, before) in by_anchor.items():
                 self._near_words.setdefault(anchor, []).append((flag, initial, before))
+        # the keys of the three (``_near``), for ``_search_window``: an empty tuple needs no look
+        self._keys_season_rel, self._keys_weekday, self._keys_relative = \
+            self._near_season_rel[1], self._near_weekday[1], self._near_relative[1]
         self._re_lead = re.compile(r"(?<![\w])(?P<lead>" + _alt(w["leads"], "i") + r")\s+$")
         # the same on lower-cased ASCII text, factored (see ``_lead``)
         leads = {x.lower() for x in w["leads"]}
@@ -348,7 +374,13 @@ class DateFinder:
         in the limit's year ``(month, min(day, days in month))`` must not pass the limit's month and day
         (the minimum does not when the day or the month's length does not).
         """
-        limit = ref + dt.timedelta(days=ahead) if ahead else ref
+        if ahead:
+            step = _DAYS.get(ahead)
+            if step is None:
+                step = _days(ahead)
+            limit = ref + step
+        else:
+            limit = ref
         year = ref.year
         if 1 <= month <= 12 and day >= 1:
             ly = limit.year
@@ -403,8 +435,57 @@ class DateFinder:
 
     def _atom(self, kind: str, m: re.Match, ref: dt.date | None,
               memo: dict[int, re.Match | None] | None = None, low: str | None = None) -> list[_Atom]:
+        """The atoms (none or one) a hit of expression ``kind`` resolves to.
+
+        The common expressions ("12 September 2017", "September 12", "September 2017", a bare month
+        or year) come first, read with ``m.group`` (no ``groupdict``), their atoms built with
+        ``tuple.__new__`` (the named tuple's own ``__new__`` is a Python function): the same steps in
+        the same order, so the same atoms and the same errors.
+        """
+        s, e = m.span()
+        try:
+            if kind == "md" or kind == "dm":
+                if kind == "md":
+                    mt, d, d2, yt = m.group("m", "d", "d2", "y")
+                    d0 = None
+                else:
+                    d0, d, mt, yt = m.group("d0", "d", "m", "y")
+                    d2 = None
+                mo = self._months[mt.rstrip(".")]
+                d1 = int(d)
+                if yt:
+                    y = int(yt)
+                    rel = False
+                else:
+                    if ref is None:
+                        return [_new_atom(_Atom, (s, e, None, None, "day", True, False, False))]
+                    rel = True
+                    y = self._infer_year(mo, int(d2 or d1), ref, self._ahead(m, memo, low))
+                if d2:
+                    return [_new_atom(_Atom, (s, e, dt.date(y, mo, d1), dt.date(y, mo, int(d2)), "day", rel,
+                                              False, False))]
+                if d0:
+                    return [_new_atom(_Atom, (s, e, dt.date(y, mo, int(d0)), dt.date(y, mo, d1), "day", rel,
+                                              False, False))]
+                d = dt.date(y, mo, d1)
+                return [_new_atom(_Atom, (s, e, d, d, "day", rel, False, False))]
+            if kind == "m":
+                mo = self._months[m.group("m").rstrip(".")]
+                if ref is None:
+                    return [_new_atom(_Atom, (s, e, None, None, "month", True, True, False))]
+                ahead = self._ahead(m, memo, low)
+                y = self._infer_year(mo, 1, ref, ahead if ahead > self._slack_days else 0)
+                return [_new_atom(_Atom, (s, e, dt.date(y, mo, 1), _month_end(y, mo), "month", True, True, False))]
+            if kind == "y":
+                y = int(m.group("y"))
+                return [_new_atom(_Atom, (s, e, dt.date(y, 1, 1), dt.date(y, 12, 31), "year", False, True, False))]
+            if kind == "my":
+                mt, yt = m.group("m", "y")
+                mo, y = self._months[mt.rstrip(".")], int(yt)
+                return [_new_atom(_Atom, (s, e, dt.date(y, mo, 1), _month_end(y, mo), "month", False, False, False))]
+        except (ValueError, KeyError):
+            return []
         g = m.groupdict()
-        s, e = m.start(), m.end()
         try:
             if kind == "iso":
                 d = dt.date(int(g["y"]), int(g["m"]), int(g["d"]))
@@ -553,7 +634,10 @@ class DateFinder:
         """
         ref = dt.date.fromisoformat(reference) if isinstance(reference, str) else reference
         low = self._lower(text)
-        hits = self._scan_windows(text, low, self._windows_anchors(text, low=low))
+        if self._re_anchor_led is not None:
+            hits = self._scan_text(text, low)
+        else:
+            hits = self._scan_windows(text, low, self._windows_anchors(text, low=low))
         # longest first, no overlaps; an atom spans its match, so only the hits that find room are
         # resolved (a hit that resolves to nothing, "February 30", leaves the room to the next)
         hits.sort(key=_SIZE_START)
@@ -570,29 +654,50 @@ class DateFinder:
                     chosen += got
         chosen.sort()  # by start: the atoms do not overlap
         out: list[tuple[int, int, str, dict[str, Any]]] = []
+        append = out.append
+        openers, gate, since = self._openers, self._gate, self._since
+        conn = self._re_conn.fullmatch
+        n = len(chosen)
         i = 0
-        while i < len(chosen):
+        while i < n:
             a = chosen[i]
-            lead_m = leads[a.start] if a.start in leads else self._lead(text, a.start, leads, low)
-            lead = _words(lead_m.group("lead")) if lead_m else None
-            start = lead_m.start() if lead_m else a.start
+            a_start = a.start
+            lead_m = leads.get(a_start, _UNSEEN)
+            if lead_m is _UNSEEN:
+                lead_m = self._lead(text, a_start, leads, low)
+            if lead_m:
+                lead = _words(lead_m.group("lead"))
+                start = lead_m.start()
+            else:
+                lead = None
+                start = a_start
             # a period: "between A and B", "from A to B"
-            if i + 1 < len(chosen) and lead in self._openers:
+            if i + 1 < n and lead in openers:
                 b = chosen[i + 1]
-                if self._re_conn.fullmatch(text, a.end, b.start):
+                if conn(text, a.end, b.start):
                     a2 = self._align_range(a, b)
-                    out.append(self._record(text, start, b.end, a2.first, b.last, b.precision,
-                                            a.relative or b.relative))
+                    append(self._record(text, start, b.end, a2.first, b.last, b.precision,
+                                        a.relative or b.relative))
                     i += 2
                     continue
-            if a.needs_lead and lead not in self._gate:
-                i += 1
+            i += 1
+            if a.needs_lead and lead not in gate:
                 continue
             first, last, prec, rel = a.first, a.last, a.precision, a.relative
-            if lead in self._since and ref is not None and first is not None:
+            if lead in since and ref is not None and first is not None:
                 last, prec, rel = ref, "day", True
-            out.append(self._record(text, start, a.end, first, last, prec, rel))
-            i += 1
+            # ``_record``, inline, and ``_record_dates`` computed (a memo of it misses for every date
+            # resolved against the reference date): ``isoformat`` writes the year with four digits, so
+            # the month's and year's values are the first 7 and 4 characters of the last day's
+            if last is None:
+                value = date_end = None
+            else:
+                date_end = last.isoformat()
+                value = date_end if prec == "day" else date_end[:7] if prec in ("month", "week") else date_end[:4]
+            date_start = first.isoformat() if first else None
+            end = a.end
+            append((start, end, text[start:end], {"canonical": value or "", "value": value, "date_start": date_start,
+                                                  "date_end": date_end, "precision": prec, "relative": bool(rel)}))
         return out
 
     @staticmethod
@@ -848,6 +953,239 @@ class DateFinder:
         led("y", c_y)
         return hits
 
+    def _scan_text(self, text: str, low: str) -> list:
+        """``self._scan_windows(text, low, self._windows_anchors(text, low=low))`` in one pass (the fast
+        anchors only: ``_re_anchor_led`` set), the same hits in an order that sorts the same.
+
+        The anchors are read off the regex as it finds them and the windows built as there; each window
+        is searched as soon as it is complete (no later anchor joins it), every expression in ``_rx``
+        order, as :meth:`_scan_windows` does. Its hits come window by window instead of expression by
+        expression: two hits with the same start and size are in one window, in ``_rx`` order both
+        ways, so the stable sort by size and start puts all hits in the same order. A match ends inside
+        its window and the windows are apart, so each expression starts afresh in each window (moving on
+        from a match's end never reaches the next window). This saves building the lists of anchors,
+        windows and places and walking them again. On an ASCII text the anchors are found on its bytes
+        (``_re_anchor_spaced``).
+
+        >>> f = get_finder()
+        >>> for t in ("In mid-June 2017, last week; on Monday 3-5 May and 1 to 17 September 2017 (2017-09-06).",
+        ...           "Spring 2016 \u017fpring, \u212a 20\u0661\u0667 Sept. 3 earlier this spring, as of 7 May"):
+        ...     low = f._lower(t)
+        ...     one = sorted(f._scan_text(t, low), key=_SIZE_START)
+        ...     two = sorted(f._scan_windows(t, low, f._windows_anchors(t, low=low)), key=_SIZE_START)
+        ...     print(len(one), [(k, m.span()) for _, _, k, m in one] == [(k, m.span()) for _, _, k, m in two])
+        12 True
+        8 True
+        """
+        hits: list = []
+        size = len(text)
+        isalnum = str.isalnum
+        is_word = _RX_WORD_CHAR.match
+        ascii_text = low.isascii()
+        search = self._search_window
+        lo = hi = -1
+        anchors: list[tuple[int, int]] = []
+        # offsets in " " + low are one past the hit's leading character: ``(start, end + 1)`` of the anchor
+        # (listed first: a comprehension reads them faster than the loop below would)
+        if ascii_text and self._re_anchor_spaced is not None:
+            found = self._re_anchor_spaced.finditer(b" " + low.encode("ascii").translate(_NON_WORD_TO_SPACE))
+        else:
+            found = self._re_anchor_led.finditer(" " + low)
+        for s, e in [am.span() for am in found]:
+            if not ascii_text and s and is_word(low, s - 1):  # not at a word start (``_anchors``)
+                continue
+            e -= 1
+            # the window around the anchor (``_windows_anchors``)
+            a_hi = e + 40
+            if a_hi >= size:
+                a_hi = size
+            elif isalnum(text[a_hi - 1]) and isalnum(text[a_hi]):
+                a_hi = _RX_ALNUM_RUN.match(text, a_hi).end()
+            a_lo = s - 24 if s > 24 else 0
+            if hi >= 0 and a_lo <= hi + 120:
+                if a_hi > hi:
+                    hi = a_hi
+                anchors.append((s, e))
+                continue
+            while a_lo > 0 and not text[a_lo - 1].isspace():
+                a_lo -= 1
+            if hi >= 0 and a_lo <= hi + 120:
+                if a_hi > hi:
+                    hi = a_hi
+                anchors.append((s, e))
+                continue
+            if hi >= 0:
+                search(text, low, lo, hi, anchors, ascii_text, hits)
+            lo, hi, anchors = a_lo, a_hi, [(s, e)]
+        if hi >= 0:
+            search(text, low, lo, hi, anchors, ascii_text, hits)
+        return hits
+
+    def _search_window(self, text: str, low: str, lo: int, hi: int, anchors: list[tuple[int, int]],
+                       ascii_text: bool, hits: list) -> None:
+        """Append the hits of one window (``(lo, hi, anchors)``) to ``hits``, every expression in ``_rx``
+        order: the body of :meth:`_scan_windows`'s loop (fast anchors) with its matching, for one window.
+        ``ascii_text``: whether the whole (lower-cased) text is ASCII."""
+        plain = ascii_text or low[lo:hi].isascii() \
+            or not _RX_ASCII_LETTER_CI.search("".join(_RX_NON_ASCII.findall(text, lo, hi)))
+        month3 = self._month3
+        near_words = self._near_words
+        mod_last = self._mod_last
+        months: list[int] = []
+        years: list[int] = []
+        years_after: list[int] = []
+        mod = False
+        near = 0
+        prev_month = -1
+        for s, e in anchors:
+            if low[s].isdigit():
+                years.append(s)
+                if prev_month >= 0 and text[s - 1].isspace():
+                    years_after.append(prev_month)
+                prev_month = -1
+                lead = True
+            elif text[s:s + 3] in month3:
+                months.append(s)
+                prev_month = s
+                lead = True
+            else:
+                prev_month = -1
+                lead = False
+            if not plain:
+                continue
+            got = near_words.get(low[s:e])
+            if got is None and not (lead and not mod):
+                continue
+            j = s  # the spaces before the anchor
+            while j > lo and low[j - 1].isspace():
+                j -= 1
+            if lead and not mod:  # a modifier's last word, then spaces or a hyphen, then the month or year
+                k = j
+                if k > lo and low[k - 1] == "-":
+                    k -= 1
+                    while k > lo and low[k - 1].isspace():
+                        k -= 1
+                mod = k < s and low.endswith(mod_last, lo, k) and self._mod_before(low, lo, k)
+            if got is not None:
+                for flag, initial, before in got:
+                    if initial or (j < s and low.endswith(before, lo, j)):
+                        near |= flag
+        rx = self._kind_rx
+        append = hits.append
+        if years:
+            match = rx["iso"].match
+            pos = 0
+            for p in years:
+                if p >= pos and text.startswith("-", p + 4):  # a hyphen after the year
+                    m = match(text, p, hi)
+                    if m is not None:
+                        pos = m.end()
+                        append((p - pos, p, "iso", m))
+        if months:
+            match = rx["md"].match
+            pos = 0
+            for p in months:
+                if p >= pos:
+                    m = match(text, p, hi)
+                    if m is not None:
+                        pos = m.end()
+                        append((p - pos, p, "md", m))
+            for s in months:  # ``_after_day`` of one of them, inline
+                j = s
+                while j > lo and text[j - 1].isspace():
+                    j -= 1
+                if j == s or j <= lo:
+                    continue
+                if text[j - 2:j] in _ORDINAL_SUFFIXES:
+                    j -= 2
+                if j > lo and text[j - 1].isdigit():
+                    match = rx["dm"].match
+                    pos = 0
+                    for dg in _RX_DIGITS.finditer(text, lo, hi):
+                        p = dg.start()
+                        if p >= pos:
+                            m = match(text, p, hi)
+                            if m is not None:
+                                pos = m.end()
+                                append((p - pos, p, "dm", m))
+                    break
+            if years_after:
+                match = rx["my"].match
+                pos = 0
+                for p in years_after:
+                    if p >= pos:
+                        m = match(text, p, hi)
+                        if m is not None:
+                            pos = m.end()
+                            append((p - pos, p, "my", m))
+        # the other expressions, in windows that may hold them (see ``_scan``), in ``_rx`` order; a key
+        # "in" the window is looked for with ``find`` within its bounds (no slice, no regex)
+        if plain:
+            starts = self._search_starts
+            if mod:
+                if months:
+                    starts("modm", text, lo, hi, hits)
+                if years:
+                    starts("mody", text, lo, hi, hits)
+            if years:
+                for k in self._keys_season:
+                    if low.find(k, lo, hi) >= 0:
+                        starts("season_y", text, lo, hi, hits)
+                        break
+            if near & _NEAR_SEASON_REL or self._keys_season_rel and self._has_key_in(self._near_season_rel, low, lo, hi):
+                starts("season_rel", text, lo, hi, hits)
+            if near & _NEAR_WEEKDAY or self._keys_weekday and self._has_key_in(self._near_weekday, low, lo, hi):
+                starts("weekday", text, lo, hi, hits)
+            if near & _NEAR_RELATIVE or self._keys_relative and self._has_key_in(self._near_relative, low, lo, hi):
+                starts("relative", text, lo, hi, hits)
+        else:
+            for kind, gate in (("modm", bool(months)), ("mody", bool(years)), ("season_y", bool(years)),
+                               ("season_rel", True), ("weekday", True), ("relative", True)):
+                if gate:
+                    for m in rx[kind].finditer(text, lo, hi):
+                        s, e = m.span()
+                        append((s - e, s, kind, m))
+        if months:
+            match = rx["m"].match
+            pos = 0
+            for p in months:
+                if p >= pos:
+                    m = match(text, p, hi)
+                    if m is not None:
+                        pos = m.end()
+                        append((p - pos, p, "m", m))
+        if years:
+            match = rx["y"].match
+            pos = 0
+            for p in years:
+                if p >= pos:
+                    m = match(text, p, hi)
+                    if m is not None:
+                        pos = m.end()
+                        append((p - pos, p, "y", m))
+
+    def _search_starts(self, kind: str, text: str, lo: int, hi: int, hits: list) -> None:
+        """Append the hits of expression ``kind`` in the plain window ``text[lo:hi]``, tried where a match
+        can start (:func:`_starts_rx`), moving on from each match's end as ``finditer`` does."""
+        match = self._kind_rx[kind].match
+        append = hits.append
+        pos = lo
+        for sm in self._kind_starts[kind].finditer(text, lo, hi):
+            p = sm.start()
+            if p >= pos:
+                m = match(text, p, hi)
+                if m is not None:
+                    pos = m.end()
+                    append((p - pos, p, kind, m))
+
+    @staticmethod
+    def _has_key_in(near, low: str, lo: int, hi: int) -> bool:
+        """``_has_key(near, low[lo:hi])`` without the slice (``find`` within bounds: the same test)."""
+        for k in near[1]:
+            if low.find(k, lo, hi) >= 0:
+                return True
+        return False
+
     @staticmethod
     def _after_day(text: str, s: int, lo: int) -> bool:
         """Whether the month name at ``s`` may end a "day month" match: spaces before it, and before
@@ -901,8 +1239,25 @@ class DateTagger:
 
     def __call__(self, doc: Doc) -> Doc:
         text = _doc_text(doc)
-        doc.spans["dates"] = token_spans(doc, text, self.finder.find(text, doc._.reference_date))
+        doc.spans["dates"] = token_spans(doc, text, self.finder.find(text, _reference_date(doc)))
         return doc
+
+
+#: ``doc.user_data`` key of ``doc._.reference_date`` (where spaCy keeps a plain extension's value)
+_REFERENCE_KEY = ("._.", "reference_date", None, None)
+
+
+def _reference_date(doc: Doc) -> Any:
+    """``doc._.reference_date``, read from ``doc.user_data`` without building an ``Underscore`` object
+    (a few microseconds a document) when it is a plain extension (a default, no getter, setter or
+    method, as :func:`conflict_lib.pipeline.ensure_extensions` registers it) and spaCy keeps such values
+    under ``_REFERENCE_KEY`` (checked by :mod:`conflict_lib.pipeline`; otherwise through ``doc._``)."""
+    ext = Doc.get_extension("reference_date")
+    if ext is not None and ext[1] is None and ext[2] is None and ext[3] is None \
+            and getattr(_pipeline, "_FAST_DOC_EXTENSION", False):
+        user_data = doc.user_data
+        return user_data[_REFERENCE_KEY] if _REFERENCE_KEY in user_data else copy.copy(ext[0])
+    return doc._.reference_date
 
 
 def token_spans(doc: Doc, text: str, found: list[tuple[int, int, str, Any]]) -> list[Span]:
