@@ -71,6 +71,9 @@ _RX_SLASH_DIGIT = re.compile(r"/\d")
 _RX_YEAR = re.compile(r"(?:19|20)\d\d")
 _RX_LONG_NUMBER = re.compile(r"\d{5,}")
 _RX_SHORT_NUMBER = re.compile(r"\d{1,2}")
+_RX_WORD_OR_SPACE = re.compile(r"[\w\s]")
+#: the bytes of ASCII characters (deleted to leave the others' UTF-8 bytes)
+_ASCII_BYTES = bytes(range(128))
 
 
 def _is_long_number(s: str) -> bool:
@@ -84,6 +87,9 @@ _start_of = itemgetter(0)
 _FIGURE_GROUPS = ("between", "lo1", "hi1", "lo2", "hi2", "one", "pct", "dur")
 #: :meth:`FigureFinder._figure`'s unit when the words after the number give it
 _UNIT_AFTER = object()
+#: :meth:`FigureFinder._unit_of_first`'s answer when the first word does not decide the unit
+_UNDECIDED = object()
+_MISSING = object()
 
 
 def _norm(s: str) -> str:
@@ -122,7 +128,9 @@ class FigureFinder:
         tens = _ci_alt(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"])
         ones = "(?:one|two|three|four|five|six|seven|eight|nine)"
         word_num = r"(?:" + tens + r"(?:-" + ones + r")?|" + _ci_alt(self._numw) + r")"
-        digits = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+        # (the look-ahead holds wherever the grouped form matches, and spares the engine its failing
+        # tries, three lengths of leading digits, at every number without a thousands comma)
+        digits = r"(?:(?=\d{1,3},\d)\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
         scale = r"(?:\s+" + _alt(self._scales) + r")?"
         num = r"(?:" + digits + r"|" + word_num + r")" + scale
         self._re_num_part = re.compile(r"(?i)(?P<n>" + digits + r"|" + word_num + r")(?:\s+(?P<s>"
@@ -141,11 +149,22 @@ class FigureFinder:
         lead = r"(?:" + digits + r")" + scale
         #: whether no word (number or approximate) starts with a digit, as ``_re_at_digit`` assumes
         self._words_start_with_letters = not any(w[:1].isdecimal() for w in (*self._numw, *self._approx))
+        # The range branch starts with a look-ahead that holds wherever the range can match: its first
+        # number ends where the digits, commas and dots end (a character of theirs cannot start the
+        # spaces, "-" or "to" that must follow) or after a scale word, so a "-" or "to" comes there. It
+        # changes no match, and spares the engine the range's failing paths at most numbers
+        range_ahead = r"(?=[\d,.]*+(?:\s+" + _alt(self._scales) + r")?\s*(?:-|to))"
         self._re_at_digit = re.compile(
             r"(?:(?P<between>(?!))(?P<lo1>)(?P<hi1>)"
-            + r"|(?P<lo2>" + lead + r")\s*(?:-|to)\s*(?P<hi2>" + num + r")(?!,?\d)(?![A-Za-z_])"
+            + r"|" + range_ahead + r"(?P<lo2>" + lead + r")\s*(?:-|to)\s*(?P<hi2>" + num + r")(?!,?\d)(?![A-Za-z_])"
             + r"|(?P<one>" + lead + r")(?!,?\d)(?![A-Za-z_]))" + pct + dur)
         self._re_approx = re.compile(r"(?P<aw>" + _ci_alt(self._approx) + r")\s+of\b")
+        #: the first words of the approximate words: where the lower-cased text starts with none,
+        #: ``_re_approx`` cannot match (a cheaper test than the match). That needs both cases of a
+        #: word's first letter to lower-case to it (true of ASCII letters, not of "ſ"); else ``""``,
+        #: with which every text starts
+        self._approx_firsts = tuple(sorted({k.split()[0] for k in self._approx})) if all(
+            k[:1].upper().lower() == k[:1] for k in self._approx) else ("",)
         anchor_words = set(self._numw) | set(self._approx) | {
             "between", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"}
         self._re_anchor = re.compile(r"\b(?:\d|" + "|".join(
@@ -164,6 +183,22 @@ class FigureFinder:
         if self._anchor_words_plain and all(w.isascii() for w in anchor_words):
             self._re_anchor_led_ascii = re.compile((r"[^a-zA-Z0-9_](?:[0-9]|" + _trie(
                 anchor_words, r"[ \t\n\r\f\v\x1c-\x1f]+") + ")").encode("ascii"))
+            # Faster again (``_anchors``): the regex engine skips ahead to a literal first character far
+            # faster than to one of a set, so the bytes are first mapped (``_anchor_classes``) white space
+            # to " ", other non-word characters to "#", word characters to themselves, and the anchors
+            # led by " " and by "#" are found by two such scans
+            classes = bytearray(range(256))
+            for i in range(256):
+                if not (i < 128 and (chr(i).isalnum() or i == ord("_"))):
+                    classes[i] = ord(" ") if chr(i) in " \t\n\r\f\v\x1c\x1d\x1e\x1f" else ord("#")
+            self._anchor_classes = bytes(classes)
+            words_sp = _trie(anchor_words, " +")
+            self._re_anchor_space = re.compile((" (?:[0-9]|" + words_sp + ")").encode("ascii"))
+            self._re_anchor_mark = re.compile(("#(?:[0-9]|" + words_sp + ")").encode("ascii"))
+            # where "#" leads a word of several: the longest word there then has a space too (a longer
+            # word without one would have a letter where the space is)
+            self._re_anchor_mark_multi = re.compile(
+                ("#" + _trie({w for w in anchor_words if " " in w} or {"\x00"}, " +")).encode("ascii"))
         self._unit_values = frozenset(self._units.values())
         self._qual_last_words = tuple(sorted({q.split()[-1] for q in self._qual}))
         self._blocked_tuple = tuple(sorted(self._blocked))
@@ -171,11 +206,24 @@ class FigureFinder:
         self._blocked_plain = all(b and not any(ch.isspace() for ch in b) for b in self._blocked)
         self._before_cache: dict[str, tuple[bool, bool]] = {}
         self._re_qual = re.compile(r"(?i)(?<![\w])(?P<q>" + _alt(self._qual) + r")\s+$")
+        # the qualifiers reversed, longest first, for :meth:`_qual_start` (which needs them ASCII: under
+        # ``(?i)`` some other letters match ASCII ones, "ſ" an "s")
+        self._qual_ascii = all(q.isascii() for q in self._qual)
+        self._re_qual_rev = re.compile("(?:" + "|".join(
+            re.escape(q[::-1]).replace(r"\ ", r"\s+") for q in sorted(self._qual, key=len, reverse=True)) + r")(?!\w)")
         self._re_prev_word = re.compile(r"([#\w.]+)\s*$")
         self._re_next_words = re.compile(r"[\s,]*((?:[A-Za-z][\w'-]*)(?:\s+[A-Za-z][\w'-]*){0,3})")
         self._number_cache: dict[str, float | None] = {}
         self._unit_cache: dict[str, str | None] = {}
+        # the first word of ``_re_next_words``' group (the same pattern up to its end)
+        self._re_first_word = re.compile(r"[\s,]*([A-Za-z][\w'-]*)")
+        #: the starts (a word then a space) of the units of several words
+        self._unit_heads = frozenset(k[:i + 1] for k in self._units for i, ch in enumerate(k) if ch == " ")
+        self._first_word_cache: dict[str, Any] = {}
         self._figure_cache: dict[tuple, tuple | bool] = {}
+        #: whether the number patterns' groups are :data:`_FIGURE_GROUPS` and no other, in that order
+        self._groups_in_order = all(rx.groupindex == {g: i + 1 for i, g in enumerate(_FIGURE_GROUPS)}
+                                    and rx.groups == len(_FIGURE_GROUPS) for rx in (self._re, self._re_at_digit))
 
     # ------------------------------------------------------------------ numbers
 
@@ -211,12 +259,22 @@ class FigureFinder:
     def _unit(self, text: str, end: int) -> str | None:
         """The unit counted by the figure ending at ``end``: from the (up to four) words after it.
 
-        A function of those words alone (``_re_next_words``' group), so cached per words.
+        A function of those words alone (``_re_next_words``' group), so cached per words. Most often
+        the first word alone decides (:meth:`_unit_of` returns at it, see :meth:`_unit_of_first`):
+        that word is found by the cheaper ``_re_first_word`` (the same first word: the same start and
+        word pattern, the same end of the stretch), and the four only when it does not decide.
         """
-        m = self._re_next_words.match(text, end, min(len(text), end + 80))
+        # ``endpos`` past the end of the text means the end of the text, as ``min(len(text), end + 80)``
+        m = self._re_first_word.match(text, end, end + 80)
         if not m:
-            return None
-        phrase = m.group(1)
+            return None  # no first word: ``_re_next_words`` finds none either
+        first = m.group(1)
+        unit = self._first_word_cache.get(first, _MISSING)
+        if unit is _MISSING:
+            unit = self._unit_of_first(first)
+        if unit is not _UNDECIDED:
+            return unit
+        phrase = self._re_next_words.match(text, end, end + 80).group(1)
         cache = self._unit_cache
         if phrase in cache:
             return cache[phrase]
@@ -224,6 +282,27 @@ class FigureFinder:
             cache.clear()
         unit = cache[phrase] = self._unit_of(phrase)
         return unit
+
+    def _unit_of_first(self, word: str) -> str | None | object:
+        """What :meth:`_unit_of` returns for a phrase of first word ``word`` when that word alone
+        decides it, else :data:`_UNDECIDED`: when ``word`` may start a unit of several words, is a
+        verb (the words after it decide) or a modifier (skipped). Cached per word.
+        """
+        cache = self._first_word_cache
+        if len(cache) > 100_000:  # a bound for endless streams of new words
+            cache.clear()
+        low = word.lower()
+        lw = low.strip("'")
+        if lw not in self._units and "-" in lw:
+            lw = lw.split("-")[0]
+        if low + " " in self._unit_heads or lw in self._verbs or (lw not in self._units and lw in self._mods):
+            out = _UNDECIDED
+        else:
+            # the rest of :meth:`_unit_of`'s first step
+            out = self._units[lw] if lw in self._units else (
+                None if lw in self._not_units or not word[0].islower() else lw)
+        cache[word] = out
+        return out
 
     def _unit_of(self, phrase: str) -> str | None:
         words = phrase.split()
@@ -287,8 +366,11 @@ class FigureFinder:
         low = text.lower()
         if len(low) != len(text):  # keep offsets aligned
             low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        ascii_text = text.isascii()
         last_end = 0
         approx, number, at_digit = self._re_approx.match, self._re.match, self._re_at_digit.match
+        approx_firsts = self._approx_firsts
+        number_hit = self._number_hit
         digit_fast = self._words_start_with_letters
         for a in self._anchors(low):
             if a < last_end:
@@ -301,7 +383,7 @@ class FigureFinder:
                     continue
                 last_end = m.end()
                 if not taken[a]:
-                    self._number_hit(text, m, out, taken)
+                    number_hit(text, low, ascii_text, m, a, last_end, out, taken)
                 continue
             if taken[a]:
                 # inside a date: a hit here would cover a taken character, and both ``_approx_hit`` and
@@ -310,16 +392,17 @@ class FigureFinder:
                 if m is not None:
                     last_end = m.end()
                 continue
-            m = approx(text, a)
-            if m is not None:
-                last_end = m.end()
-                self._approx_hit(text, m, out, taken)
-                continue
+            if low.startswith(approx_firsts, a):
+                m = approx(text, a)
+                if m is not None:
+                    last_end = m.end()
+                    self._approx_hit(text, m, out, taken)
+                    continue
             m = number(text, a)
             if m is None:
                 continue
             last_end = m.end()
-            self._number_hit(text, m, out, taken)
+            number_hit(text, low, ascii_text, m, a, last_end, out, taken)
         out.sort(key=_start_of)
         return out
 
@@ -336,15 +419,47 @@ class FigureFinder:
         An anchor at the very start has no character before it and is tried apart; the search goes
         on from its end, as ``_re_anchor``'s. An ASCII text is scanned as bytes (``_re_anchor_led_ascii``,
         the same sets of characters), a space put before it to stand for the start.
+
+        Faster still, the bytes mapped to " " (white space), "#" (other non-word characters) and
+        themselves (word characters) are scanned twice, for anchors led by " " and by "#": the
+        regex engine finds a literal first character much faster than one of a set. Together the
+        two scans find the anchors of one scan: a match ends with a word character, so the only
+        leading characters inside a match are the spaces of a word of several words. Those the " "
+        scan skips as the one scan does, unless the word is led by "#" (then the one scan is made).
         """
-        if self._re_anchor_led_ascii is not None and low.isascii():
-            return [m.start() for m in self._re_anchor_led_ascii.finditer(b" " + low.encode("ascii"))]
+        if self._re_anchor_led_ascii is not None and (low.isascii() or self._plain_outside_ascii(low)):
+            # (non-ASCII characters that are neither word characters nor white space scan as "?", as
+            # "#": a non-word character that starts no anchor and is no space)
+            led = b" " + low.encode("ascii", "replace")
+            mapped = led.translate(self._anchor_classes)
+            found = [m.start() for m in self._re_anchor_space.finditer(mapped)]
+            marked = [m.start() for m in self._re_anchor_mark.finditer(mapped)]
+            if marked:
+                if self._re_anchor_mark_multi.search(mapped):
+                    # a word of several led by "#" ("(a hundred"): the " " scan may have found anchors
+                    # inside it, hidden in one scan; rare, so that scan is made instead
+                    return [m.start() for m in self._re_anchor_led_ascii.finditer(led)]
+                found += marked
+                found.sort()
+            return found
         if not self._anchor_words_plain:
             return [m.start() for m in self._re_anchor.finditer(low)]
         first = self._re_anchor_first.match(low)
         if first is None:
             return [m.start() + 1 for m in self._re_anchor_led.finditer(low)]
         return [0] + [m.start() + 1 for m in self._re_anchor_led.finditer(low, first.end())]
+
+    @staticmethod
+    def _plain_outside_ascii(low: str) -> bool:
+        """Whether every non-ASCII character of ``low`` is a non-word character and no white space
+        (``\\W`` and ``\\S`` of a ``str`` pattern), so that to the anchor scan it is any such ASCII one.
+
+        The non-ASCII characters are picked out of the UTF-8 bytes (dropping the ASCII ones is one
+        fast pass) and tested apart: few in a text, most often punctuation ("’", "•", "–").
+        """
+        # ("surrogatepass": a lone surrogate, no word character nor space, goes through as any other)
+        rest = low.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+        return _RX_WORD_OR_SPACE.search(rest) is None
 
     def _qualifier(self, text: str, end: int) -> re.Match | None:
         """``_re_qual.search(text, end - 30, end)``: a qualifier then spaces right before ``end``.
@@ -390,43 +505,123 @@ class FigureFinder:
         out.append((start, m.end(), text[start:m.end()], rec))
         taken[start:m.end()] = b"\x01" * (m.end() - start)
 
-    def _number_hit(self, text: str, m: re.Match, out: list, taken: bytearray) -> None:
-        """Add the figure of the number match ``m`` to ``out`` (and ``taken``), unless it is none.
+    def _number_hit(self, text: str, low: str, ascii_text: bool, m: re.Match, s: int, e: int, out: list,
+                    taken: bytearray) -> None:
+        """Add the figure of the number match ``m`` (``s``, ``e``: its span) to ``out``, unless it is none.
 
         The words right before the number are looked at once for both the qualifier ("more than") and
         a label word ("Route 4"): the same tests as :meth:`_qualifier` and :meth:`_blocked_before`
-        on one slice of the 30 characters before it. What the number's groups and qualifier alone
-        decide is computed once per such pair (:meth:`_figure`); only the context is looked at per hit.
+        on one slice of the 30 characters before it; the qualifier itself is found by
+        :meth:`_qual_start`. Both need white space right before the number (the qualifier's ``\\s+$``;
+        the label word's ``([#\\w.]+)\\s*$``, the other characters allowed there being ruled out first).
+        What the number's groups and qualifier alone decide is computed once per such pair
+        (:meth:`_figure`); only the context is looked at per hit. ``low`` is the lower-cased text
+        (offsets aligned), ``ascii_text`` whether ``text`` is ASCII.
+
+        Then the record: the tests on the characters after the number come first (a ":", "]", "/"
+        then a digit, or the ")" of a list marker rule it out), then the part its groups and the
+        qualifier decide (cached, :meth:`_figure`), then the unit from the words after it (the common
+        case of :meth:`_unit` made here, to save calls per hit).
         """
-        s, e = m.span()
         num_start = s
-        qm = None
-        maybe_blocked = False
+        qual = None
         if s:
             c = text[s - 1]
             if c.isalnum() or c in "_#/.,:[$-'":
                 return
-            lo = max(0, s - 30)
-            stripped = text[lo:s].rstrip()
-            if stripped:
-                # what the last word before the number allows (cached per word, :meth:`_word_before`)
-                token = stripped.rsplit(None, 1)[-1]
-                maybe = self._before_cache.get(token)
-                if maybe is None:
-                    maybe = self._word_before(token)
-                maybe_qual, maybe_blocked = maybe
-                if maybe_qual and c.isspace():
-                    # :meth:`_qualifier`: a qualifier then spaces right before the number
-                    qm = self._re_qual.search(text, lo, s)
-                    if qm:
-                        s = qm.start()
+            if c.isspace():
+                lo = s - 30 if s > 30 else 0
+                stripped = text[lo:s].rstrip()
+                if stripped:
+                    # what the last word before the number allows (cached per word, :meth:`_word_before`)
+                    token = stripped.rsplit(None, 1)[-1]
+                    maybe = self._before_cache.get(token)
+                    if maybe is None:
+                        maybe = self._word_before(token)
+                    if maybe[0]:
+                        # :meth:`_qualifier`: a qualifier then spaces right before the number
+                        qend = lo + len(stripped)
+                        q = self._qual_start(text, low, ascii_text, lo, qend, s)
+                        if q is not None:
+                            qual = text[q:qend]
+                            s = q
+                    # (a hit is dropped for a label word or a taken character alike: the order of
+                    # the two tests does not matter)
+                    if maybe[1] and self._blocked_before(text, num_start):
+                        return
         if taken.find(1, s, e) >= 0:  # ``any(taken[s:e])`` without the copy
             return
-        if maybe_blocked and self._blocked_before(text, num_start):
+        # the record
+        first = text[e:e + 1]
+        if first and first in ":]/)":  # the rare characters that may rule the number out
+            if first in ":]" or (first == "/" and text[e + 1:e + 2].isdecimal()):  # ``_RX_SLASH_DIGIT``
+                return
+            if first == ")" and self._is_list_marker(text, num_start, m.group(0)):
+                return
+        # ``m.groups()`` is ``m.group(*_FIGURE_GROUPS)`` (the pattern's only groups, in that order:
+        # ``_groups_in_order``) without looking the names up
+        key = (qual, m.groups() if self._groups_in_order else m.group(*_FIGURE_GROUPS))
+        cache = self._figure_cache
+        part = cache.get(key)
+        if part is None:
+            if len(cache) > 100_000:  # a bound for endless streams of new numbers
+                cache.clear()
+            part = cache[key] = self._figure(qual, *key[1])
+        if part is False:
             return
-        rec = self._record(text, m, num_start, qm.group("q") if qm else None)
-        if rec is not None:
-            out.append((s, e, text[s:e], rec))
+        canonical, value, low_, high, qualifier, unit, yearish = part
+        if unit is _UNIT_AFTER:
+            # :meth:`_unit`'s first steps, inlined: the first word after the number, when it decides.
+            # Most often a space then ASCII letters then a space follow: that word is the one
+            # ``_re_first_word`` finds (the letters end at the space), found with string methods
+            word = None
+            if first == " ":
+                k = text.find(" ", e + 1, e + 40)
+                if k > e + 1:
+                    word = text[e + 1:k]
+                    if not (word.isalpha() and word.isascii()):
+                        word = None
+            if word is None:
+                wm = self._re_first_word.match(text, e, e + 80)
+                if wm is not None:
+                    word = wm.group(1)
+            if word is None:
+                unit = None
+            else:
+                unit = self._first_word_cache.get(word, _MISSING)
+                if unit is _MISSING:
+                    unit = self._unit_of_first(word)
+                if unit is _UNDECIDED:
+                    unit = self._unit(text, e)
+            if yearish and unit not in self._unit_values:
+                return
+        out.append((s, e, text[s:e], {"canonical": canonical, "value": value, "low": low_, "high": high,
+                                      "qualifier": qualifier, "unit": unit, "approximate_word": False}))
+
+    def _qual_start(self, text: str, low: str, ascii_text: bool, lo: int, qend: int, end: int) -> int | None:
+        """Where ``_re_qual.search(text, lo, end)`` starts, or None; ``text[lo:qend]`` is the stretch
+        before ``end`` without its trailing spaces (non-empty, and spaces follow it).
+
+        A qualifier there ends at ``qend`` (its last character is no space), so the search finds the
+        longest qualifier ending there with no word character before it. Searching costs a try at
+        every place of the stretch; instead the reversed stretch (lower-cased: for ASCII text what
+        ``(?i)`` means) is matched once at its start with ``_re_qual_rev``, the reversed qualifiers
+        longest first then ``(?!\\w)``: the first that matches is the longest, as ``\\s+`` takes a whole
+        run of spaces. Only the character before ``lo`` is out of its sight (the search looks behind
+        ``lo``): when the match reaches ``lo`` and a word character comes before, or when the stretch
+        is not ASCII, the search itself runs.
+        """
+        if not (self._qual_ascii and (ascii_text or text[lo:qend].isascii())):
+            qm = self._re_qual.search(text, lo, end)
+            return qm.start() if qm else None
+        rm = self._re_qual_rev.match(low[qend - 1:lo - 1:-1] if lo else low[qend - 1::-1])
+        if rm is None:
+            return None
+        start = qend - rm.end()
+        if start == lo and lo and (text[lo - 1].isalnum() or text[lo - 1] == "_"):
+            qm = self._re_qual.search(text, lo, end)
+            return qm.start() if qm else None
+        return start
 
     def _word_before(self, token: str) -> tuple[bool, bool]:
         """Whether a qualifier, and whether a label word, may end right before a number, from the last
@@ -448,39 +643,9 @@ class FigureFinder:
         out = cache[token] = (maybe_qual, maybe_blocked)
         return out
 
-    def _record(self, text: str, m: re.Match, num_start: int, qual: str | None) -> dict[str, Any] | None:
-        """The record of the number match ``m`` (its label word before already ruled out), or None.
-
-        The tests on the characters after the number come first, then the part its groups and
-        ``qual`` decide (cached, :meth:`_figure`), then the unit from the words after it.
-        """
-        end = m.end()
-        after = text[end:end + 2]
-        first = after[:1]
-        if first in (":", "]") or (first == "/" and after[1:].isdecimal()):  # ``_RX_SLASH_DIGIT``
-            return None
-        if first == ")" and self._is_list_marker(text, num_start, m.group(0)):
-            return None
-        key = (qual, m.group(*_FIGURE_GROUPS))
-        cache = self._figure_cache
-        part = cache.get(key)
-        if part is None:
-            if len(cache) > 100_000:  # a bound for endless streams of new numbers
-                cache.clear()
-            part = cache[key] = self._figure(qual, *key[1])
-        if part is False:
-            return None
-        canonical, value, low, high, qualifier, unit, yearish = part
-        if unit is _UNIT_AFTER:
-            unit = self._unit(text, end)
-            if yearish and unit not in self._unit_values:
-                return None
-        return {"canonical": canonical, "value": value, "low": low, "high": high, "qualifier": qualifier,
-                "unit": unit, "approximate_word": False}
-
     def _figure(self, qual: str | None, between: str | None, lo1: str | None, hi1: str | None, lo2: str | None,
                 hi2: str | None, one: str | None, pct: str | None, dur: str | None) -> tuple | bool:
-        """What a number's groups and qualifier words alone decide, for :meth:`_record`.
+        """What a number's groups and qualifier words alone decide, for :meth:`_number_hit`.
 
         ``(canonical, value, low, high, qualifier, unit, yearish)``, the unit :data:`_UNIT_AFTER` when the
         words after the number give it (and ``yearish``: the number looks like a year or a code, no
