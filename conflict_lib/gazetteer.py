@@ -592,6 +592,11 @@ def _sentence_start_can_refuse(p: Place, method: str, key: str) -> bool:
     return method not in ("exact", "alias") and p.population < 5000
 
 
+def _is_village(p: Place) -> bool:
+    """A place the tagger drops when it touches an unknown capitalised word (``PlaceTagger._in_proper_name``)."""
+    return p.kind == "gazetteer" and p.feature != "city"
+
+
 class _ResolvePlan:
     """A name's candidates and the parts of a context that can change what it resolves to.
 
@@ -599,8 +604,9 @@ class _ResolvePlan:
     candidate's governorate is in ``adm1``/``doc_adm1`` and its city in ``cities``/``doc_cities``.
     So the answer is a function of the cue, ``sentence_start`` (when some candidate can be refused for
     it) and the intersections of those sets with the candidates' governorates and cities: ``memo`` maps
-    that signature to ``(PlaceMatch or None, record)``, where ``record`` is the span record of the
-    match (``{"canonical": ..., **attrs()}``), copied for each span.
+    that signature to ``(PlaceMatch, record, village)`` (None when nothing matches), where ``record`` is
+    the span record of the match (``{"canonical": ..., **attrs()}``), copied for each span, and
+    ``village`` whether the place is one the tagger checks against neighbouring proper names.
     """
 
     __slots__ = ("key", "cands", "gov", "rel_adm1", "rel_city", "rel_adm1_own", "rel_city_own", "ss_matters",
@@ -623,7 +629,8 @@ class _ResolvePlan:
     def remember(self, sig: tuple, m: PlaceMatch | None) -> tuple | None:
         if len(self.memo) >= _PLAN_MEMO_LIMIT:  # bounded: contexts of one name are few
             self.memo.clear()
-        hit = self.memo[sig] = (m, {"canonical": m.canonical, **m.attrs()}) if m is not None else None
+        hit = self.memo[sig] = (m, {"canonical": m.canonical, **m.attrs()}, _is_village(m.place)) \
+            if m is not None else None
         return hit
 
 
@@ -781,6 +788,10 @@ _ADMIN_LEVELS = frozenset({"adm1", "adm2", "adm3"})
 _EMPTY: frozenset = frozenset()
 
 
+_IDX_ORTH = [IDX, ORTH]
+_IDX_ORTH_SENT = [IDX, ORTH, SENT_START]
+
+
 class _DocView:
     """Token texts of a doc read as slices of its text: no ``Token`` object per look-up.
 
@@ -803,7 +814,7 @@ class _DocView:
         opens = _known_sentence_starts(doc) if classes is not None else None
         if classes is not None:
             # one call: it walks every token
-            arr = doc.to_array([IDX, ORTH] if opens is not None else [IDX, ORTH, SENT_START])
+            arr = doc.to_array(_IDX_ORTH if opens is not None else _IDX_ORTH_SENT)
             starts = arr[:, 0]
             self.orth = arr[:, 1]
             self.cb, lengths = classes.of(self.orth, doc.vocab.strings)
@@ -902,74 +913,83 @@ def _sentence_initial(v: _DocView, i: int) -> bool:
 _SENT_PUNCT = frozenset((".", "!", "?", ":", ";", '"', "\u201c", "(", "-", "*"))
 
 
+_EIGHT = np.uint64(8)
+
+
 class _TokenClasses:
     """Token class bytes (see ``PlaceTagger._classify``) and token lengths by ``ORTH`` hash, for a
     whole doc at once.
 
-    ``known`` (hash -> ``(class, length)``) holds every class computed. The hashes also sit, first
+    ``known`` (hash -> ``length << 8 | class``) holds every class computed. The hashes also sit, first
     come first served, in a table indexed by their low bits, so a doc's class bytes and token lengths
     are a few array operations on its ``ORTH`` column; only a token whose hash is not the one in its
     slot (a new word, or a collision) takes a step in Python.
+
+    A slot is one row of two ``uint64``: the hash and ``length << 8 | class`` (a class fits in 8 bits),
+    so a doc's look-up is one ``take`` that reads one memory line per token (the table is mostly out of
+    the cache by the time the next doc comes: the tokenizer and the other components run in between),
+    where separate arrays of hashes, classes and lengths took three of each.
 
     Safe to share between threads: a slot, once given a hash, keeps it (a full table is replaced, not
     emptied), its class and length are written before its hash and read after it.
     """
 
-    BITS = 17  # 131,072 slots (1.7 MB)
+    BITS = 17  # 131,072 slots (2 MB)
     LIMIT = 500_000  # a bound for endless streams of new words
 
     def __init__(self, classify):
         self.classify = classify
-        self.known: dict[int, tuple[int, int]] = {}
+        self.known: dict[int, int] = {}
         self.mask = (1 << self.BITS) - 1
         self._mask = np.uint64(self.mask)
         self._new_table()
 
     def _new_table(self) -> None:
-        size = 1 << self.BITS
-        # (hashes: 0 for an empty slot, no token text hashes to 0; classes; lengths), one attribute
-        self.table = (np.zeros(size, dtype=np.uint64), np.zeros(size, dtype=np.uint8),
-                      np.zeros(size, dtype=np.uint64))
+        # rows (hash: 0 for an empty slot, no token text hashes to 0; length << 8 | class), one attribute
+        self.table = np.zeros((1 << self.BITS, 2), dtype=np.uint64)
 
     def of(self, orth: np.ndarray, strings: Any) -> tuple[bytes, np.ndarray]:
         """The class byte and the text length of each hash of the ``ORTH`` column ``orth``.
 
         ``strings``: the vocab's ``StringStore``, for the texts of new hashes.
         """
-        keys, vals, lengths = self.table
-        slots = (orth & self._mask).astype(np.intp)
-        miss = np.flatnonzero(keys[slots] != orth)  # (the hashes first)
-        classes = vals[slots]
-        sizes = lengths[slots]
+        table = self.table
+        # the slots: the hashes' low bits, as the index type ``take`` wants, in one step (the cast to a
+        # signed type keeps the low bits)
+        rows = table.take(np.bitwise_and(orth, self._mask, dtype=np.intp, casting="unsafe"), axis=0)
+        vals = rows[:, 1]
+        miss = (rows[:, 0] != orth).nonzero()[0]  # (the hashes first; ``np.flatnonzero`` without its Python layer)
         if miss.size:
             known = self.known
             if len(known) > self.LIMIT:
                 known = self.known = {}
                 self._new_table()
+                table = self.table
             mask = self.mask
             for t, h in zip(miss.tolist(), orth[miss].tolist()):
                 hit = known.get(h)
                 if hit is None:
                     t_text = strings[h]
-                    hit = known[h] = (self.classify(t_text), len(t_text))
+                    hit = known[h] = len(t_text) << 8 | self.classify(t_text)
                     slot = h & mask
-                    if not keys[slot]:
-                        vals[slot], lengths[slot] = hit
-                        keys[slot] = h  # (the hash last)
-                classes[t], sizes[t] = hit
-        return classes.tobytes(), sizes
+                    if not table[slot, 0]:
+                        table[slot, 1] = hit
+                        table[slot, 0] = h  # (the hash last)
+                vals[t] = hit
+        # (``astype(uint8)`` keeps the low 8 bits: the class)
+        return vals.astype(np.uint8).tobytes(), vals >> _EIGHT
 
     def mark(self, h: int, bits: int) -> None:
         """Add ``bits`` to the class of the hash ``h`` (nothing if it was forgotten since)."""
         hit = self.known.get(h)
         if hit is None:
             return
-        c = hit[0] | bits
-        self.known[h] = (c, hit[1])
-        keys, vals, _ = self.table
+        hit |= bits
+        self.known[h] = hit
+        table = self.table
         slot = h & self.mask
-        if keys[slot] == h:
-            vals[slot] = c
+        if table[slot, 0] == h:
+            table[slot, 1] = hit
 
 
 class PlaceTagger:
@@ -1042,7 +1062,14 @@ class PlaceTagger:
         return v.cb
 
     def _raw_spans(self, doc: Doc, v: _DocView | None = None) -> list[tuple[int, int, str]]:
-        """Longest gazetteer names (``(start, end, key)`` token spans) over runs of name-like tokens.
+        """Longest gazetteer names (``(start, end, key)`` token spans) over runs of name-like tokens
+        (see :meth:`_segment_hits`)."""
+        v = v if v is not None else _DocView(doc, doc_text(doc), self._classes)
+        return [(a + hit[0], a + hit[1], hit[2]) for a, hits in self._segment_hits(doc, v) for hit in hits]
+
+    def _segment_hits(self, doc: Doc, v: _DocView) -> list[tuple[int, tuple[tuple, ...]]]:
+        """``(a, hits)`` for each segment of name-like tokens with a name in it: ``a`` its first token,
+        ``hits`` the names in it (see :meth:`_segment_names`), in text order.
 
         Only tokens that may start a name are visited (a capitalised word that is not an English
         stop word or an ALL-CAPS headline word, or a lower-case start such as "eastern"). The tokens
@@ -1052,10 +1079,9 @@ class PlaceTagger:
         "Syrian Democratic Forces"), so the names found are remembered per segment: its text with,
         for a segment of several tokens, their ``ORTH`` hashes (which fix where the tokens start and end).
         """
-        v = v if v is not None else _DocView(doc, doc_text(doc), self._classes)
         text, idx, tend = v.text, v.idx, v.end
-        cb = self._token_classes(doc, v)
-        out: list[tuple[int, int, str]] = []
+        cb = v.cb if v.cb is not None else self._token_classes(doc, v)
+        out: list[tuple[int, tuple[tuple, ...]]] = []
         memo = self._segments
         if len(memo) > _SEGMENT_MEMO_LIMIT:  # a bound for endless streams of new names
             memo.clear()
@@ -1079,12 +1105,20 @@ class PlaceTagger:
                 hits = memo.get(skey)
                 if hits is None:
                     hits = memo[skey] = names_in(v, cb, a, b)
-            for rs, re_, key in hits:
-                out.append((a + rs, a + re_, key))
+                if not hits:
+                    continue
+            out.append((a, hits))
         return out
 
-    def _segment_names(self, v: _DocView, cb: bytes, a: int, b: int) -> tuple[tuple[int, int, str], ...]:
-        """The names in the segment ``a .. b-1``: ``(start - a, end - a, key)``, longest first from each start."""
+    def _segment_names(self, v: _DocView, cb: bytes, a: int, b: int) -> tuple[tuple, ...]:
+        """The names in the segment ``a .. b-1``, longest first from each start: ``(start - a, end - a,
+        key, name, governorate P-code or None, is a city key, is a city with an airbase)``.
+
+        ``name`` is the name's text (the segment's text and token hashes fix it), the last three are
+        what the gazetteer says of ``key``: the tagger looks them up once per segment, not per mention.
+        """
+        gz = self.gz
+        text, idx, tend = v.text, v.idx, v.end
         hits = []
         find = self._find_name
         nxt = a  # first token not inside an accepted span
@@ -1096,8 +1130,10 @@ class PlaceTagger:
             if found is None:
                 continue
             e = i + found[0]
-            if found[1]:  # (a blocked phrase is consumed, not emitted)
-                hits.append((i - a, e + 1 - a, found[1]))
+            key = found[1]
+            if key:  # (a blocked phrase is consumed, not emitted)
+                hits.append((i - a, e + 1 - a, key, text[idx[i]:tend[e]], gz.governorates.get(key),
+                             key in gz.city_keys, key in gz.airport_of))
             nxt = e + 1
         return tuple(hits)
 
@@ -1187,32 +1223,33 @@ class PlaceTagger:
                 return True
         return False
 
-    def _in_proper_name(self, v: _DocView, start: int, end: int, covered: set[int]) -> bool:
+    def _in_proper_name(self, v: _DocView, start: int, end: int, covered: "set[int] | _Covered") -> bool:
         """The span touches a capitalised word that is not part of a place ("Kevin Kennedy", "Mark Green")."""
         n, text, idx, tend = v.n, v.text, v.idx, v.end
         nxt = end + 1 if end + 1 < n and text[idx[end]:tend[end]] == "-" else end
         for j in (start - 1, nxt):
-            if 0 <= j < n and j not in covered:
+            if 0 <= j < n:
                 t = text[idx[j]:tend[j]]
+                # (``covered`` last: it may be a ``_Covered``, whose set is built when first asked)
                 if t[:1].isupper() and t.isalpha() and not (j == start - 1 and _sentence_initial(v, j)) \
-                        and v.lower(j) not in STOP_WORDS:
+                        and v.lower(j) not in STOP_WORDS and j not in covered:
                     return True
         return False
 
     def __call__(self, doc: Doc) -> Doc:
         gz = self.gz
         v = _DocView(doc, doc_text(doc), self._classes)
-        raw = self._raw_spans(doc, v)
-        if not raw:
+        segments = self._segment_hits(doc, v)
+        if not segments:
             doc.spans["places"] = []
             return doc
         text, idx, tend, n = v.text, v.idx, v.end, v.n
         lower = v.lower
         # ``low[idx[j]:tend[j]]`` is ``v.lower(j)``, written out in the loops below
         low = v.low if v.low is not None else _LowerSlices(text)
-        governorates, province_overrides = gz.governorates, gz.province_overrides
-        city_keys, airport_of, city_context = gz.city_keys, gz.airport_of, self.city_context
+        province_overrides, city_context = gz.province_overrides, self.city_context
         cue_next, gov_preps = self._cue_next, self.gov_preps
+        person_prefixes, suffix_heads = self.person_prefixes, self._suffix_heads
         # governorates and cities named, per sentence and per document
         sent_adm1: dict[int, set[str]] = {}
         sent_city: dict[int, set[str]] = {}
@@ -1225,63 +1262,77 @@ class PlaceTagger:
         found = []
         sent_starts = v.sent_starts if v.sent_starts is not None else [0]
         # the sentence of a name: the last sentence start at or before it (or the first start), found
-        # by walking the starts along with the names (which are in text order)
+        # by walking the starts along with the names (which are in text order); the walk moves on only
+        # at a name at or past ``next_start``, where the next sentence begins (n: none, or no starts)
         n_sents = len(sent_starts)
         si = 0
-        for s, e, key in raw:
-            if n_sents:
-                while si + 1 < n_sents and sent_starts[si + 1] <= s:
+        sid = sent_starts[0] if n_sents else 0
+        next_start = sent_starts[1] if n_sents > 1 else n
+        for a, hits in segments:
+            for rs, re_, key, name, pcode, is_city, is_airport in hits:
+                s = a + rs
+                e = a + re_
+                if s >= next_start:
                     si += 1
-                sid = sent_starts[si]
-            else:
-                sid = 0
-            # the words before and after the name
-            before = low[idx[s - 1]:tend[s - 1]] if s else ""
-            after = low[idx[e]:tend[e]] if e < n else ""
-            # the cue (``_cue``, its common case written out)
-            if after in cue_next:
-                cue, new_end = self._cue_after(v, s, e, after)
-            elif s and before == "of" and s >= 2 and lower(s - 2) in ("city", "town", "capital"):
-                cue, new_end = "city", e
-            elif s and before in gov_preps:
-                cue, new_end = "preposition", e
-            else:
-                cue, new_end = None, e
-            if cue == "city" or (s >= 2 and before in ("of", "near", "outside") and lower(s - 2) in city_context):
-                city_sense.add(key)
-            pcode = governorates.get(key)
-            if pcode is not None:
-                if cue == "province" and key in province_overrides:
-                    pcode = province_overrides[key]
-                sent_adm1.setdefault(sid, set()).add(pcode)
-                doc_adm1.add(pcode)
-            if key in city_keys:
-                sent_city.setdefault(sid, set()).add(key)
-                doc_city.add(key)
-            if cue == "district" or cue == "subdistrict":
-                district_keys[key] = cue
-            if key in airport_of:
-                airport_counts[key] = airport_counts.get(key, 0) + 1
-            found.append((s, e, key, sid, cue, new_end, before, after))
-        uses_governorate = "governorate" in (v.low if v.low is not None else text.lower())
+                    while si + 1 < n_sents and sent_starts[si + 1] <= s:
+                        si += 1
+                    sid = sent_starts[si]
+                    next_start = sent_starts[si + 1] if si + 1 < n_sents else n
+                # the words before and after the name
+                before = low[idx[s - 1]:tend[s - 1]] if s else ""
+                after = low[idx[e]:tend[e]] if e < n else ""
+                # the cue (``_cue``, its common case written out)
+                if after in cue_next:
+                    cue, new_end = self._cue_after(v, s, e, after)
+                elif s and before == "of" and s >= 2 and lower(s - 2) in ("city", "town", "capital"):
+                    cue, new_end = "city", e
+                elif s and before in gov_preps:
+                    cue, new_end = "preposition", e
+                else:
+                    cue, new_end = None, e
+                if cue == "city" or (s >= 2 and before in ("of", "near", "outside") and lower(s - 2) in city_context):
+                    city_sense.add(key)
+                if pcode is not None:  # (the key is a governorate's)
+                    if cue == "province" and key in province_overrides:
+                        pcode = province_overrides[key]
+                    named = sent_adm1.get(sid)
+                    if named is None:
+                        sent_adm1[sid] = {pcode}
+                    else:
+                        named.add(pcode)
+                    doc_adm1.add(pcode)
+                if is_city:
+                    named = sent_city.get(sid)
+                    if named is None:
+                        sent_city[sid] = {key}
+                    else:
+                        named.add(key)
+                    doc_city.add(key)
+                if cue == "district" or cue == "subdistrict":
+                    district_keys[key] = cue
+                if is_airport:
+                    airport_counts[key] = airport_counts.get(key, 0) + 1
+                # a name inside a person's name or an actor's name (``_rejected_by_neighbours``): what it
+                # says of the document above still counts, the name itself is dropped
+                if before and (before.rstrip(".") if before[-1] == "." else before) in person_prefixes:
+                    continue
+                if e < n and after in suffix_heads and self._rejected_by_neighbours(v, s, e):
+                    continue
+                found.append((s, e, key, name, sid, cue, new_end))
+        uses_governorate = None  # "governorate" in the text (looked for when a cue asks)
         plans = gz.__dict__.get("_plan_cache") or {}
-        person_prefixes, suffix_heads = self.person_prefixes, self._suffix_heads
         results = []
-        for s, e, key, sid, cue, new_end, before, after in found:
-            # a name inside a person's name or an actor's name (``_rejected_by_neighbours``)
-            if before and (before.rstrip(".") if before[-1] == "." else before) in person_prefixes:
-                continue
-            if e < n and after in suffix_heads and self._rejected_by_neighbours(v, s, e):
-                continue
-            if cue == "preposition":
-                cue = "governorate_weak" if uses_governorate else None
-            elif cue == "governorate_weak" and not uses_governorate:
-                cue = None
-            if cue == "governorate_weak" and key in city_sense:
-                cue = None
-            if (cue is None or cue == "governorate_weak") and key in district_keys:
+        villages = False  # a village among the results (``_ResolvePlan.remember``)
+        for s, e, key, name, sid, cue, new_end in found:
+            if cue is not None:
+                if cue == "preposition" or cue == "governorate_weak":
+                    if uses_governorate is None:
+                        uses_governorate = "governorate" in (v.low if v.low is not None else text.lower())
+                    cue = "governorate_weak" if uses_governorate else None
+                    if cue is not None and key in city_sense:
+                        cue = None
+            if district_keys and (cue is None or cue == "governorate_weak") and key in district_keys:
                 cue = district_keys[key]
-            name = text[idx[s]:tend[e - 1]]
             plan = plans.get(name)
             if plan is None:
                 plan = gz._plan(name)
@@ -1316,52 +1367,55 @@ class PlaceTagger:
             if new_end != e and m.place.level not in _ADMIN_LEVELS and cue in (
                     "governorate", "district", "subdistrict", "province"):
                 new_end = e
+            if hit[2]:
+                villages = True
             results.append([s, new_end, key, cue, m, hit[1]])
+        # the tokens of the names found (before the check below drops any), asked for by the checks
+        # below only in rare cases: built then
+        covered = _Covered(results) if villages or airport_counts else None
         # a village name touching an unmatched capitalised word is part of a person's or group's name
-        covered = None
-        for r in results:
-            place = r[4].place
-            if place.kind == "gazetteer" and place.feature != "city":
-                covered = {j for r in results for j in range(r[0], r[1])}
-                in_proper_name = self._in_proper_name
-                results = [r for r in results if not (r[4].place.kind == "gazetteer" and r[4].place.feature != "city"
-                                                      and in_proper_name(v, r[0], r[1], covered))]
-                break
+        if villages:
+            in_proper_name = self._in_proper_name
+            results = [r for r in results if not (r[4].place.kind == "gazetteer" and r[4].place.feature != "city"
+                                                  and in_proper_name(v, r[0], r[1], covered))]
         if len(results) > 1:
             self._apply_lists(v, results)
         if airport_counts:
-            if covered is None:
-                covered = {j for r in results for j in range(r[0], r[1])}
-            airports = self._generic_airports(v, raw, covered, airport_counts)
+            airports = self._generic_airports(v, (), covered, airport_counts)
             if airports:
                 results.extend(airports)
                 results.sort(key=_first)  # (the others are in text order already)
         spans = []
-        user_data = doc.user_data
-        fast = _fast_records()
-        keys = []
         label = doc.vocab.strings.add("PLACE")
-        for s, e, _key, _cue, m, record in results:
-            # ``Span(doc, s, e)`` reads its offsets off three ``Token`` objects; an empty span at s
-            # reads one, and the end is set from the offsets known here (the same span)
-            span = Span(doc, s, s, label=label)
-            span.end = e
-            span.end_char = tend[e - 1]
-            # a new record per span: whoever reads it may change it
-            record = dict(record) if record is not None else {"canonical": m.canonical, **m.attrs()}
-            if fast:  # ``set_record``, with the span's start_char and end_char
-                key = ("._.", "conflict", idx[s], tend[e - 1])
-                user_data[key] = record
+        if _fast_records():
+            # ``set_record`` written out, with the span's start_char and end_char known here
+            user_data = doc.user_data
+            keys = []
+            for s, e, _key, _cue, m, record in results:
+                end_char = tend[e - 1]
+                # ``Span(doc, s, e)`` reads its offsets off three ``Token`` objects; an empty span at s
+                # reads one, and the end is set from the offsets known here (the same span)
+                span = Span(doc, s, s, label)
+                span.end = e
+                span.end_char = end_char
+                spans.append(span)
+                key = ("._.", "conflict", idx[s], end_char)
+                # a new record per span: whoever reads it may change it
+                user_data[key] = record.copy() if record is not None else {"canonical": m.canonical, **m.attrs()}
                 keys.append(key)
-            else:
-                set_record(doc, span, record)
-            spans.append(span)
-        if keys:  # (``set_record`` notes its spans itself)
-            _note_hits(doc, keys)
+            if keys:
+                _note_hits(doc, keys)
+        else:
+            for s, e, _key, _cue, m, record in results:
+                span = Span(doc, s, s, label)
+                span.end = e
+                span.end_char = tend[e - 1]
+                spans.append(span)
+                set_record(doc, span, record.copy() if record is not None else {"canonical": m.canonical, **m.attrs()})
         doc.spans["places"] = spans
         return doc
 
-    def _generic_airports(self, v: _DocView, raw: list[tuple[int, int, str]], covered: set[int],
+    def _generic_airports(self, v: _DocView, raw: list[tuple[int, int, str]], covered: "set[int] | _Covered",
                           counts: dict[str, int] | None = None) -> list[list]:
         """"the airport" / "the nearby military airport" in a report about one city with a known airbase.
 
@@ -1423,29 +1477,30 @@ class PlaceTagger:
         # runs of rows joined by list words (only runs of two or more can be a list), each checked
         # once it is complete
         group: list[list] | None = None
-        prev_end = results[0][1]
-        for a in range(1, len(results) + 1):
+        prev = results[0]
+        for cur in results[1:]:
+            start, prev_end = cur[0], prev[1]
             joined = False
-            if a < len(results):
-                cur_start = results[a][0]
-                # not too far apart to be one list, and every word between a list word, one of them
-                # ",", "and" or "or"
-                if cur_start - prev_end <= 6 and prev_end < cur_start and prev_end < n:
-                    for j in range(prev_end, cur_start if cur_start < n else n):
-                        w = low[idx[j]:tend[j]]
-                        if w in _LIST_WORDS:
-                            joined = True
-                        elif w not in list_mods:
-                            joined = False
-                            break
-                prev_end = results[a][1]
+            # not too far apart to be one list, and every word between a list word, one of them
+            # ",", "and" or "or"
+            if prev_end < start <= prev_end + 6 and prev_end < n:
+                for j in range(prev_end, start if start < n else n):
+                    w = low[idx[j]:tend[j]]
+                    if w in _LIST_WORDS:
+                        joined = True
+                    elif w not in list_mods:
+                        joined = False
+                        break
             if joined:
                 if group is None:
-                    group = [results[a - 1]]
-                group.append(results[a])
+                    group = [prev]
+                group.append(cur)
             elif group is not None:
                 self._governorate_list(v, group)
                 group = None
+            prev = cur
+        if group is not None:
+            self._governorate_list(v, group)
 
     def _governorate_list(self, v: _DocView, members: list[list]) -> None:
         """Make the members of a coordinated list governorates when the list is one of governorates."""
@@ -1474,6 +1529,22 @@ class PlaceTagger:
 
 
 _LIST_WORDS = (",", "and", "or")
+
+
+class _Covered:
+    """The tokens inside any of ``rows`` (``[start, end, ...]``, whose bounds do not change): a set
+    built when first asked (``j in covered``), which most documents never do."""
+
+    __slots__ = ("rows", "tokens")
+
+    def __init__(self, rows: list[list]):
+        self.rows = rows
+        self.tokens: set[int] | None = None
+
+    def __contains__(self, j: int) -> bool:
+        if self.tokens is None:
+            self.tokens = {t for r in self.rows for t in range(r[0], r[1])}
+        return j in self.tokens
 
 
 def _is_word_char(ch: str) -> bool:
