@@ -136,10 +136,14 @@ def char_spans(doc: Doc, text: str, found: list[tuple[int, int, str, Any]], trim
         e = bisect_right(idx, end - 1)
         if e <= s:
             continue
-        span = Span(doc, s, e)
+        # ``Span(doc, s, e)`` reads its offsets off three ``Token`` objects; an empty span at s
+        # reads one, and its end is set from the offsets known here (the same span)
+        span = Span(doc, s, s)
+        span.end = e
         span_end = tok_end[e - 1]
         if trim_end and span_end > end and text[end - 1].isalnum() and not text[end].isalnum():
-            span.end_char = span_end = end
+            span_end = end
+        span.end_char = span_end
         key = ("._.", "conflict", idx[s], span_end)
         if fast:
             user_data[key] = rec
@@ -170,13 +174,13 @@ class HitLog:
     :func:`note_hits` once per group). Nothing changes for the components: they keep writing
     ``doc.spans[...]`` with records exactly as before (one group per component).
 
-    Whoever runs the components (``tag_document``) binds each batch to the ``doc.spans`` group
-    written in the same step with :meth:`end_step`, only when the binding is certain: the step is a
-    component of this package, it replaced exactly one group and made at most one batch, of the
-    group's length. A component from elsewhere might edit any group in place, so it unbinds them
-    all. :meth:`hits` hands a batch out only while its group is still the very object bound, of the
-    same length; otherwise the caller reads ``doc.spans`` (the records are always read from
-    ``doc.user_data``, as spaCy reads ``span._.conflict``).
+    Whoever runs the components (``tag_document``, through :meth:`run`) binds each batch to the
+    ``doc.spans`` group written in the same step with :meth:`end_step`, only when the binding is
+    certain: the step is a component of this package, it replaced exactly one group and made at
+    most one batch, of the group's length. A component from elsewhere might edit any group in
+    place, so it unbinds them all. :meth:`hits` hands a batch out only while its group is still the
+    very object bound, of the same length; otherwise the caller reads ``doc.spans`` (the records are
+    always read from ``doc.user_data``, as spaCy reads ``span._.conflict``).
     """
 
     __slots__ = ("batches", "open", "bound", "sentences")
@@ -192,12 +196,17 @@ class HitLog:
         #: while no component from elsewhere ran after it
         self.sentences: tuple[int, list[int]] | None = None
 
-    def begin_step(self, doc: Doc) -> tuple[Doc, int, dict[str, Any]]:
-        """Note the state before a component runs on ``doc``; pass the result to :meth:`end_step`."""
-        self.open = None
-        return doc, len(self.batches), _groups(doc)
+    def begin_step(self, doc: Doc) -> tuple[Doc, int, Any]:
+        """Note the state before a component runs on ``doc``; pass the result to :meth:`end_step`.
 
-    def end_step(self, proc: Any, doc: Doc, before: tuple[Doc, int, dict[str, Any]]) -> None:
+        The groups are noted as ``doc.spans`` is: as its ``(key, group)`` pairs in order (one
+        ``tuple(data.items())`` of its dict), or as a plain dict if it is not spaCy's ``SpanGroups``.
+        """
+        self.open = None
+        data = getattr(doc.spans, "data", None)
+        return doc, len(self.batches), tuple(data.items()) if type(data) is dict else _groups(doc)
+
+    def end_step(self, proc: Any, doc: Doc, before: tuple[Doc, int, Any]) -> None:
         """Bind the batch the component ``proc`` made to the group it wrote (see the class doc).
 
         ``doc`` is what ``proc`` returned: if not the doc it was given, nothing is known of it.
@@ -213,6 +222,20 @@ class HitLog:
             self.sentences = None
             return
         data = getattr(doc.spans, "data", None)
+        if type(groups) is tuple:  # the pairs :meth:`begin_step` took
+            if type(data) is dict:
+                # the common cases, compared pair by pair in order (a ``SpanGroup`` compares equal only
+                # to itself): one group added at the end (a dict keeps the order in which keys were
+                # added) and the others left as they were, or no group written (the sentences)
+                now = tuple(data.items())
+                if len(now) == len(groups) + 1:
+                    if now[:-1] == groups:
+                        key, group = now[-1]
+                        self._bind(key, group, n_batches)
+                        return
+                elif now == groups:
+                    return
+            groups = dict(groups)
         if type(data) is dict and len(data) == len(groups) + 1:
             # the common case, without a second copy: one group added (the new key is the only one
             # whose group is not the very one before; then, by the counts, no key went away)
@@ -233,6 +256,49 @@ class HitLog:
         for k in changed:
             bound.pop(k, None)
 
+    def run(self, doc: Doc, procs: list[tuple[str, Any]]) -> Doc:
+        """Run the components ``procs`` (``(name, component)`` pairs) on ``doc`` in turn, each between
+        :meth:`begin_step` and :meth:`end_step`, and return the doc the last one returned.
+
+        The same steps, with the common cases inline: a component of this package, on the doc it was
+        given, that wrote no group (the sentences), or added one group at the end of ``doc.spans`` (a
+        dict keeps the order in which keys were added) and left the others as they were. The groups
+        are compared as ``(key, group)`` pairs in order, taken with one ``tuple(data.items())`` before
+        and after the step (a ``SpanGroup`` compares equal only to itself); anything else goes
+        through :meth:`end_step` itself, with the groups as they were before.
+        """
+        batches = self.batches
+        for _name, proc in procs:
+            self.open = None
+            spans = doc.spans
+            data = getattr(spans, "data", None)
+            if type(data) is not dict:  # not spaCy's ``SpanGroups``: the general steps
+                before = self.begin_step(doc)
+                new = proc(doc)
+                self.end_step(proc, new, before)
+                doc = new
+                continue
+            groups = tuple(data.items())
+            n_batches = len(batches)
+            new = proc(doc)
+            self.open = None
+            if new is doc and spans.data is data and doc.user_data.get(HITS_KEY) is self:
+                own = _OWN.get(type(proc))
+                if own is None:
+                    own = _own_component(proc)
+                if own:
+                    now = tuple(data.items())
+                    if len(now) == len(groups) + 1:
+                        if now[:-1] == groups:  # one group added, the last
+                            key, group = now[-1]
+                            self._bind(key, group, n_batches)
+                            continue
+                    elif now == groups:  # no group written
+                        continue
+            self.end_step(proc, new, (doc, n_batches, groups))
+            doc = new
+        return doc
+
     def _bind(self, key: str, group: Any, n_batches: int) -> None:
         """The step changed the one group ``key`` (now ``group``, None if removed): bind to it the batch
         the step made (if at most one, of the group's length), else unbind it."""
@@ -249,9 +315,25 @@ class HitLog:
         if hit is None or not _FAST_RECORD or doc.user_data.get(HITS_KEY) is not self:
             return None
         group, batch = hit
-        if doc.spans.get(key) is not group or len(group) != len(batch):
+        # ``doc.spans`` is a ``UserDict``, whose ``get`` runs Python code: its ``data`` dict is asked instead
+        groups = doc.spans
+        data = getattr(groups, "data", None)
+        now = data.get(key) if type(data) is dict else groups.get(key)
+        if now is not group or len(group) != len(batch):
             return None
         return batch
+
+    def all_hits(self, doc: Doc) -> dict[str, list[tuple]]:
+        """:meth:`hits` of every group at once: ``doc.spans`` key -> the record keys of its spans, for
+        the groups whose spans are known (one check of the doc for all of them)."""
+        bound = self.bound
+        if not bound or not _FAST_RECORD or doc.user_data.get(HITS_KEY) is not self:
+            return {}
+        groups = doc.spans
+        data = getattr(groups, "data", None)
+        get = data.get if type(data) is dict else groups.get  # (as in :meth:`hits`)
+        return {key: batch for key, (group, batch) in bound.items()
+                if get(key) is group and len(group) == len(batch)}
 
     def sentence_starts(self, doc: Doc) -> list[int] | None:
         """The tokens :class:`SentenceSplitter` made sentence starts (the first token aside), in order;

@@ -37,12 +37,7 @@ def tag_document(document: Document, nlp: Any = None) -> TaggedDocument:
     ref = document.reference_date
     set_doc_extension(doc, "reference_date", ref.isoformat() if ref else None)
     set_doc_extension(doc, "doc_id", document.doc_id)
-    log = start_hit_log(doc)
-    begin_step, end_step = log.begin_step, log.end_step
-    for _name, proc in nlp.pipeline:
-        before = begin_step(doc)
-        doc = proc(doc)
-        end_step(proc, doc, before)
+    doc = start_hit_log(doc).run(doc, nlp.pipeline)
     text = document.text
     mentions = doc_mentions(doc, text)
     sentences = sentence_offsets(doc)
@@ -64,47 +59,57 @@ def doc_mentions(doc: Any, text: str) -> list[Mention]:
     mentions: list[Mention] = []
     order: list[int] = []  # each mention's place in the text order, as one int (see below)
     append, note = mentions.append, order.append
+    user_data = doc.user_data
+    get = user_data.get
+    log = get(HITS_KEY)
     groups = doc.spans
-    log = doc.user_data.get(HITS_KEY)
-    get = doc.user_data.get
-    # the order is (start, -end, kind), the kind alphabetical: ``(start * (n + 1) + n - end) * 4 + rank``
-    # with n at least every end (the doc's length bounds its spans) gives the same order as an int
-    # (cheaper to sort on than a tuple)
-    n = max(len(text), len(doc_text(doc)))
-    n1 = n + 1
-    for kind, key in SPAN_KEYS.items():
-        if key not in groups:
+    # ``doc.spans`` is a ``UserDict``, whose ``in`` and ``[]`` run Python code: its ``data`` dict is read
+    data = getattr(groups, "data", None)
+    if type(data) is not dict:
+        data = groups
+    # the order is (start, -end, kind), the kind alphabetical. The kinds are read in that order, so a
+    # stable sort on (start, -end) alone breaks ties by kind (then keeps each group's order), and
+    # ``start * (n + 1) - end``, with n at least every end (the doc's length bounds its spans), gives
+    # the order of (start, -end) as an int (cheaper to sort on than a tuple)
+    n1 = max(len(text), len(doc_text(doc))) + 1
+    known = log.all_hits(doc) if log is not None else {}
+    for kind, key in _KINDS:
+        if key not in data:
             continue
-        rank = _KIND_RANK[kind]
-        keys = log.hits(doc, key) if log is not None else None
+        keys = known.get(key)
         if keys is None:
-            for span in groups[key]:
+            for span in data[key]:
                 start, end = span.start_char, span.end_char
                 record = dict(get_record(doc, span) or {})
                 canonical = str(record.pop("canonical")) if "canonical" in record else span.text
                 append(Mention(kind, start, end, text[start:end], canonical, record))
-                note(((start * n1 + n - end) << 2) + rank)
+                note(start * n1 - end)
             continue
         base = len(mentions)  # the group's i-th span is mention ``base + i``
-        for (_, _, start, end), rec in zip(keys, map(get, keys)):
+        for rkey in keys:
+            start = rkey[2]
+            end = rkey[3]
+            rec = get(rkey)
             # ``dict(rec or {})`` as above; a dict's own ``copy`` is the same copy, called faster
             record = rec.copy() if type(rec) is dict else dict(rec) if rec else {}
             canonical = record.pop("canonical", _MISSING)
             if type(canonical) is not str:
                 if canonical is _MISSING:
-                    canonical = groups[key][len(mentions) - base].text
+                    canonical = data[key][len(mentions) - base].text
                 else:
                     canonical = str(canonical)
             append(Mention(kind, start, end, text[start:end], canonical, record))
-            note(((start * n1 + n - end) << 2) + rank)
+            note(start * n1 - end)
     # a stable sort, as ``mentions.sort(key=lambda m: (m.start, -m.end, m.kind))``
     return [mentions[i] for i in sorted(range(len(mentions)), key=order.__getitem__)]
 
 
 _MISSING = object()
 
-#: rank of each kind in alphabetical order (the mentions' order breaks ties by kind name)
-_KIND_RANK = {kind: rank for rank, kind in enumerate(sorted(SPAN_KEYS))}
+
+#: ``(kind, doc.spans key)`` of :data:`conflict_lib.pipeline.SPAN_KEYS`, the kinds in alphabetical
+#: order (the mentions' order breaks ties by kind name)
+_KINDS = sorted(SPAN_KEYS.items())
 
 
 def sentence_offsets(doc: Any) -> list[tuple[int, int]] | None:

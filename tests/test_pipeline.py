@@ -80,3 +80,29 @@ def test_sentence_splitter_keeps_starts_set_before():
     doc[2].is_sent_start = True
     SentenceSplitter()(doc)
     assert [t.is_sent_start for t in doc] == [True, False, True, False, True, False]
+
+
+def test_hit_log_falls_back_when_a_foreign_component_edits_a_group():
+    from spacy.language import Language
+
+    from conflict_lib.pipeline import HITS_KEY
+    from conflict_lib.tagging import doc_mentions
+
+    name = "test_drop_first_actor"
+    if not Language.has_factory(name):
+        def drop_first_actor(doc):  # a component from elsewhere: rewrites the actors group
+            doc.spans["actors"] = list(doc.spans["actors"])[1:]
+            return doc
+        Language.component(name, func=drop_first_actor)
+    fresh = build_pipeline()
+    fresh.add_pipe(name, after="conflict_actors_v1")
+    tagged = tag_document(_document(), fresh)
+    # the same mentions read off ``doc.spans`` alone (no hit log: the components run one by one)
+    doc = fresh.make_doc(TEXT)
+    doc._.reference_date = _document().reference_date.isoformat()
+    doc._.doc_id = "test-doc"
+    for _, proc in fresh.pipeline:
+        doc = proc(doc)
+    assert HITS_KEY not in doc.user_data
+    assert tagged.mentions == doc_mentions(doc, TEXT)
+    assert sum(m.kind == "actor" for m in tagged.mentions) == len(doc.spans["actors"])
