@@ -52,11 +52,21 @@ def _cmd_build(args) -> int:
     from .build import build
 
     engine = args.engine or ("processes" if args.jobs > 1 else "inprocess")
-    report = build(args.inputs, args.out, csv=args.csv, engine=engine, jobs=args.jobs,
-                   scheduler=args.scheduler, cache=not args.no_cache, corrections=args.corrections,
-                   progress=args.progress)
-    print(report.summary())
-    return EXIT_SKIPPED if report.skipped else 0
+    options = dict(csv=args.csv, engine=engine, jobs=args.jobs, scheduler=args.scheduler,
+                   cache=not args.no_cache, corrections=args.corrections, progress=args.progress)
+    if args.watch is None:
+        report = build(args.inputs, args.out, **options)
+        print(report.summary())
+        return EXIT_SKIPPED if report.skipped else 0
+    from .build import watch
+
+    print(f"watching {', '.join(args.inputs)} every {args.watch:g} s; Ctrl-C to stop", flush=True)
+    try:
+        for report in watch(args.inputs, args.out, interval=args.watch, **options):
+            print(f"[{dt.datetime.now():%Y-%m-%d %H:%M:%S}] " + report.summary(), flush=True)
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+    return 0
 
 
 def _cmd_evaluate(args) -> int:
@@ -119,6 +129,10 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--corrections", help="analyst corrections CSV (default data/corrections.csv if present)")
     s.add_argument("--progress", action=argparse.BooleanOptionalAction, default=sys.stderr.isatty(),
                    help="show a progress bar (default: when the terminal is interactive)")
+    s.add_argument("--watch", type=float, nargs="?", const=10.0, metavar="SECONDS",
+                   help="keep running: rebuild whenever a report or the corrections file is added, changed "
+                        "or removed (looks every SECONDS, default 10); the pipeline stays loaded, so a "
+                        "rebuild costs only what changed")
     s.set_defaults(func=_cmd_build)
 
     s = sub.add_parser("evaluate", help="score the tables against gold annotations")

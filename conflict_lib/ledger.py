@@ -151,18 +151,21 @@ def build_ledger(events: pd.DataFrame) -> pd.DataFrame:
     cols = list(LEDGER_COLUMNS) + list(EVENT_COLUMNS)
     if frame.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
-    # one group id per row (claim_key on each row, hashed once per distinct key)
+    # one group id per row (claim_key on each row, hashed once per distinct key); the columns are
+    # turned into Python values a chunk of rows at a time, so at most a chunk of them exists at once
     ids: dict[tuple[str, str, str], str] = {}
     gids = []
-    for etype, mode, place_id, place, date in zip(_values(frame["type"]), _values(frame["mode"]),
-                                                  _values(frame["place_id"]), _values(frame["place"]),
-                                                  _values(frame["date"])):
-        key = claim_key({"type": etype, "mode": mode, "place_id": place_id, "place": place, "date": date})
-        gid = ids.get(key)
-        if gid is None:
-            gid = ids[key] = _group_id(key)
-        gids.append(gid)
+    key_cols = [frame[c] for c in ("type", "mode", "place_id", "place", "date")]
+    for a in range(0, len(frame), _CHUNK):
+        for etype, mode, place_id, place, date in zip(*(_values(c.iloc[a:a + _CHUNK]) for c in key_cols)):
+            key = claim_key({"type": etype, "mode": mode, "place_id": place_id, "place": place, "date": date})
+            gid = ids.get(key)
+            if gid is None:
+                gid = ids[key] = _group_id(key)
+            gids.append(gid)
+    del key_cols
     frame["claim_group"] = gids
+    del gids
     family = {gid: key[0] for key, gid in ids.items()}  # every row of a group has the group's key
     # the final order; within a group it is the group's own (date, doc, start) order
     frame = frame.sort_values(["claim_group", "date", "doc_id", "start"], na_position="last", kind="stable")
@@ -170,19 +173,27 @@ def build_ledger(events: pd.DataFrame) -> pd.DataFrame:
     # each group's summary, computed once in one pass over the sorted rows, then shared (the same
     # string objects) by the group's rows: time and memory grow with the number of events, not with
     # the square of the group sizes
-    gid_col = frame["claim_group"].tolist()
+    gid_col = frame["claim_group"].tolist()  # (the group ids' own string objects: a list of references)
     cols_needed = ["source", "doc_id", "figure", "figure_qualifier", "date", "event_id", "certainty", "actor"]
-    values = {c: _values(frame[c]) for c in cols_needed}  # missing values as None, once per column
     summary: dict[str, tuple] = {}
     n = len(gid_col)
-    i = 0
-    while i < n:
-        gid = gid_col[i]
-        j = i + 1
-        while j < n and gid_col[j] == gid:
-            j += 1
-        summary[gid] = _summary(family[gid], {c: v[i:j] for c, v in values.items()})
-        i = j
+    # groups are read a chunk of rows at a time (missing values as None): a chunk ends at a group's
+    # end, so a group larger than a chunk is read whole
+    starts = [0] + [k for k in range(1, n) if gid_col[k] != gid_col[k - 1]]  # each group's first row
+    starts.append(n)
+    g = 0
+    while g < len(starts) - 1:
+        a = starts[g]
+        h = g + 1
+        while h < len(starts) - 1 and starts[h] - a < _CHUNK:
+            h += 1
+        z = starts[h]
+        values = {c: _values(frame[c].iloc[a:z]) for c in cols_needed}
+        for k in range(g, h):
+            i, j = starts[k] - a, starts[k + 1] - a
+            summary[gid_col[starts[k]]] = _summary(family[gid_col[starts[k]]], {c: v[i:j] for c, v in values.items()})
+        del values
+        g = h
     for k, col in enumerate(LEDGER_COLUMNS[1:]):
         values_k = [summary[g][k] for g in gid_col]
         if col.startswith("group_"):
@@ -197,6 +208,9 @@ def build_ledger(events: pd.DataFrame) -> pd.DataFrame:
 
 
 _NAN = float("nan")
+
+#: Rows of the events turned into Python values at once by :func:`build_ledger`.
+_CHUNK = 4096
 
 #: Columns of the ``claim_groups`` table: one row per group.
 GROUP_COLUMNS = ("claim_group", "status", "type", "place", "place_id", "n_claims", "n_sources", "group_sources",

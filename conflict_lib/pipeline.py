@@ -612,14 +612,25 @@ def build_pipeline(geo_dir: str | Path | None = None) -> spacy.Language:
     return nlp
 
 
-@lru_cache(maxsize=4)
-def load_pipeline(geo_dir: str | None = None) -> spacy.Language:
+def load_pipeline(geo_dir: str | Path | None = None) -> spacy.Language:
     """The pipeline, built once per process (reference data is loaded once).
+
+    ``load_pipeline()``, ``load_pipeline(None)`` and the same folder by any spelling of its path
+    share one pipeline (a notebook that tags documents and then runs a build holds one copy).
 
     Examples
     --------
     >>> nlp = load_pipeline()
     >>> [name for name in nlp.pipe_names]
     ['conflict_sentences_v1', 'conflict_places_v1', 'conflict_actors_v1', 'conflict_dates_v1', 'conflict_figures_v1']
+    >>> load_pipeline(None) is nlp
+    True
     """
+    return _cached_pipeline(str(Path(geo_dir).resolve()) if geo_dir else None)
+
+
+@lru_cache(maxsize=4)
+def _cached_pipeline(geo_dir: str | None) -> spacy.Language:
+    # keyed by the normalised argument: ``lru_cache`` on ``load_pipeline`` itself told ``f()`` and
+    # ``f(None)`` apart, and built the pipeline twice in a process that called both
     return build_pipeline(geo_dir)

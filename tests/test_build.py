@@ -110,8 +110,16 @@ def test_dask_on_a_local_cluster_gives_identical_tables(inprocess_full, tmp_path
 
 
 def test_jobs_above_one_means_processes(corpus, tmp_path):
-    report = b.build([corpus], tmp_path / "out", jobs=2, cache=False)
+    report = b.build([corpus], tmp_path / "out", jobs=2, batch=1, cache=False)
     assert report.engine == "processes" and report.documents == len(SUBSET)
+
+
+def test_a_batch_of_documents_or_fewer_is_processed_without_starting_workers(corpus, tmp_path):
+    # starting two workers (each loading the pipeline) costs more than one batch of documents
+    report = b.build([corpus], tmp_path / "out", jobs=2, batch=len(SUBSET), cache=False)
+    assert report.engine == "inprocess" and report.computed == len(SUBSET)
+    b.build([corpus], tmp_path / "workers", jobs=2, batch=1, cache=False)
+    assert_same_tables(tmp_path / "workers", tmp_path / "out")
 
 
 def test_unknown_engine_is_refused(corpus, tmp_path):
@@ -164,6 +172,69 @@ def test_adding_one_report_recomputes_only_that_report(corpus, tmp_path):
     # ... and the tables are those of a build from scratch
     b.build([corpus], tmp_path / "scratch", cache=False)
     assert_same_tables(tmp_path / "scratch", tmp_path / "out")
+
+
+class _Clock:
+    """A fake ``sleep`` for :func:`conflict_lib.build.watch`: records each wait and runs the action
+    planned for it (``plan[k]`` runs at the k-th wait)."""
+
+    def __init__(self, plan):
+        self.plan, self.waits = plan, []
+
+    def __call__(self, seconds):
+        self.waits.append(seconds)
+        action = self.plan.get(len(self.waits))
+        if action:
+            action()
+
+
+def test_watch_rebuilds_when_a_report_arrives(corpus, tmp_path):
+    clock = _Clock({2: lambda: shutil.copy(shipped_reports_dir() / EXTRA, corpus / EXTRA)})
+    builds = b.watch([corpus], tmp_path / "out", interval=30, settle=2, sleep=clock, max_builds=2)
+    first = next(builds)
+    assert (first.computed, first.cached) == (len(SUBSET), 0)
+    second = next(builds)  # nothing changed at the first look, the report arrived before the second
+    assert clock.waits == [30, 30, 2]
+    assert (second.computed, second.cached) == (1, len(SUBSET))
+    assert EXTRA.split(".")[0] in set(load_table("documents", tmp_path / "out")["doc_id"])
+    with pytest.raises(StopIteration):
+        next(builds)
+
+
+def test_watch_waits_until_a_report_stops_changing(corpus, tmp_path):
+    target = corpus / EXTRA
+    text = (shipped_reports_dir() / EXTRA).read_text(encoding="utf-8")
+    half = len(text) // 2
+    clock = _Clock({1: lambda: target.write_text(text[:half], encoding="utf-8"),  # a copy under way
+                    2: lambda: target.write_text(text, encoding="utf-8")})
+    builds = b.watch([corpus], tmp_path / "out", interval=30, settle=2, sleep=clock, max_builds=2)
+    next(builds)
+    second = next(builds)
+    assert clock.waits == [30, 2, 2]  # the first settle saw the file grow: wait once more
+    assert second.computed == 1
+    docs = load_table("documents", tmp_path / "out").set_index("doc_id")
+    assert text.rstrip()[-40:] in docs.loc[EXTRA.split(".")[0], "raw_text"]  # read whole
+
+
+def test_watch_rebuilds_when_the_corrections_change(corpus, tmp_path):
+    corrections = tmp_path / "corrections.csv"
+    header = "event_id,action,field,value,note\n"
+    corrections.write_text(header, encoding="utf-8")
+    clock = _Clock({1: lambda: corrections.write_text(header + "\n", encoding="utf-8")})  # saved again
+    builds = b.watch([corpus], tmp_path / "out", interval=30, settle=2, sleep=clock, max_builds=2,
+                     corrections=corrections)
+    next(builds)
+    second = next(builds)
+    assert clock.waits == [30, 2] and (second.computed, second.cached) == (0, len(SUBSET))
+
+
+def test_cli_build_watch_takes_an_interval():
+    from conflict_lib.cli import make_parser
+
+    parse = make_parser().parse_args
+    assert parse(["build", "reports"]).watch is None
+    assert parse(["build", "reports", "--watch"]).watch == 10.0
+    assert parse(["build", "reports", "--watch", "60"]).watch == 60.0
 
 
 def test_a_changed_document_is_recomputed(corpus, tmp_path):
