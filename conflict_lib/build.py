@@ -693,7 +693,13 @@ def _run_dask(paths: list[str], geo_dir: str | None, jobs: int = 2, batch: int =
     cluster = client = None
     own_client = True
     if scheduler is None:
-        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+        import dask
+
+        # Dask's statistical profiler samples every worker thread's stack every 10 ms; the work here
+        # is pure Python holding the GIL, which the sampling thread must take each time. The
+        # build's own cluster runs without it (workers inherit the config through their nanny).
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     elif isinstance(scheduler, str):
         client = Client(scheduler)
